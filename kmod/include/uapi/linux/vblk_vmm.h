@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/*
+ * vblk VMM interface: the per-device character device /dev/vblk/NAME.
+ *
+ * A VMM opens the device node (one attachment at a time), describes guest
+ * memory with VBLK_SET_MEM_TABLE, hands over the kick eventfd (which it
+ * registers with KVM_IOEVENTFD on QueueNotify, base + 0x050) and the call
+ * eventfd (registered with KVM_IRQFD), and forwards every other access to
+ * the 4 KiB virtio-mmio window as pread()/pwrite() of 1, 2 or 4 bytes at
+ * the register offset.  Closing the file detaches.
+ */
+#ifndef _UAPI_LINUX_VBLK_VMM_H
+#define _UAPI_LINUX_VBLK_VMM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VBLK_MAX_MEM_REGIONS	64
+
+/**
+ * struct vblk_mem_region - one guest-physical memory region
+ * @guest_phys_addr: guest-physical start address
+ * @size: length in bytes (non-zero)
+ * @userspace_addr: where the region is mapped in the VMM's address space
+ */
+struct vblk_mem_region {
+	__u64 guest_phys_addr;
+	__u64 size;
+	__u64 userspace_addr;
+};
+
+/**
+ * struct vblk_mem_table - argument of VBLK_SET_MEM_TABLE
+ * @nregions: number of entries in @regions (1..VBLK_MAX_MEM_REGIONS)
+ * @flags: must be 0
+ * @regions: the regions; they must not overlap in guest-physical space
+ */
+struct vblk_mem_table {
+	__u32 nregions;
+	__u32 flags;
+	struct vblk_mem_region regions[];
+};
+
+#define VBLK_IOC_MAGIC		0xB7
+
+/* Replace the guest memory table (only while the driver is not running). */
+#define VBLK_SET_MEM_TABLE	_IOW(VBLK_IOC_MAGIC, 0x01, struct vblk_mem_table)
+/* Set the kick eventfd (an int fd; -1 removes it). */
+#define VBLK_SET_KICK_FD	_IOW(VBLK_IOC_MAGIC, 0x02, __s32)
+/* Set the call eventfd (an int fd; -1 removes it). */
+#define VBLK_SET_CALL_FD	_IOW(VBLK_IOC_MAGIC, 0x03, __s32)
+
+#endif /* _UAPI_LINUX_VBLK_VMM_H */

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the vblk test kernel from Debian's linux-source-6.12 with the
+# fragments in selftests/, in a cache outside the checkout.  Rebuilds only
+# when the source version or a fragment changes; fails if any requested
+# option did not make it into the final .config.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ver=$(vblk_ksrc_version)
+[ -n "$ver" ] || die "$VBLK_KSRC_PKG is not installed (run scripts/deps.sh)"
+src=$(vblk_ksrc_dir)
+out=$(vblk_kbuild_dir)
+frags=("$VBLK_ROOT/selftests/config" "$VBLK_ROOT/selftests/config.debug")
+stamp=$( (echo "$ver"; cat "${frags[@]}") | sha256sum | cut -c1-16)
+
+if [ ! -f "$src/Makefile" ]; then
+	say "unpacking kernel source $ver into $src"
+	mkdir -p "$(dirname "$src")"
+	tar -C "$(dirname "$src")" -xf /usr/src/linux-source-6.12.tar.xz
+	# kunit.py and the YNL generator look for the tree's root marker.
+	[ -f "$src/MAINTAINERS" ] || : >"$src/MAINTAINERS"
+fi
+
+if [ -f "$out/.vblk-stamp" ] && [ "$(cat "$out/.vblk-stamp")" = "$stamp" ] &&
+   [ -f "$out/arch/x86/boot/bzImage" ] && [ "${1:-}" != "--force" ]; then
+	exit 0
+fi
+
+say "building test kernel $ver (config $stamp) in $out"
+mkdir -p "$out"
+make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
+make -s -C "$src" O="$out" ARCH=x86_64 olddefconfig >/dev/null
+
+# Every option the fragments ask for must have stuck.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$out/.config" || { echo "config: wanted $line, got: $(grep -E "^(# )?${line%%=*}[= ]" "$out/.config" || echo unset)" >&2; bad=1; } ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }; opt=${opt%% *}
+		grep -q "^$opt=" "$out/.config" && { echo "config: wanted $opt off, but it is on" >&2; bad=1; } ;;
+	esac
+done < <(cat "${frags[@]}")
+[ $bad -eq 0 ] || die "test kernel config is missing required options (see above)"
+
+make -s -C "$src" O="$out" ARCH=x86_64 -j"$(( $(nproc) + 1 ))" bzImage vmlinux modules_prepare
+echo "$stamp" >"$out/.vblk-stamp"
+say "test kernel ready: $out/arch/x86/boot/bzImage"

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for vblk's scripts: cache layout, kernel source, packages.
+
+VBLK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VBLK_CACHE=${VBLK_CACHE:-$HOME/.cache/vblk}
+VBLK_KSRC_PKG=linux-source-6.12
+
+# The Debian version of the kernel source package, e.g. 6.12.57-1.
+vblk_ksrc_version() {
+	dpkg-query -W -f='${Version}' "$VBLK_KSRC_PKG" 2>/dev/null
+}
+
+# Unpacked, pristine kernel source tree (never configured in place).
+vblk_ksrc_dir() {
+	echo "$VBLK_CACHE/src-$(vblk_ksrc_version)/linux-source-6.12"
+}
+
+# Out-of-tree build directory of the x86-64 test kernel.
+vblk_kbuild_dir() {
+	echo "$VBLK_CACHE/build-x86-$(vblk_ksrc_version)"
+}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'Error: %s\n' "$*" >&2; exit 1; }
