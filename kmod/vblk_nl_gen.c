@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/vblk.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "vblk_nl_gen.h"
+
+#include <uapi/linux/vblk.h>
+
+/* Common nested types */
+const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_BURST + 1] = {
+	[VBLK_A_THROTTLE_IOPS] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_IOPS_BURST] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_BPS] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_BPS_BURST] = { .type = NLA_UINT, },
+};
+
+/* VBLK_CMD_DEV_ADD - do */
+static const struct nla_policy vblk_dev_add_nl_policy[VBLK_A_DEV_THROTTLE + 1] = {
+	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_DEV_BACKING_FD] = { .type = NLA_S32, },
+	[VBLK_A_DEV_CAPACITY] = { .type = NLA_UINT, },
+	[VBLK_A_DEV_READ_ONLY] = { .type = NLA_U8, },
+	[VBLK_A_DEV_SERIAL] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_DEV_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
+};
+
+/* VBLK_CMD_DEV_DEL - do */
+static const struct nla_policy vblk_dev_del_nl_policy[VBLK_A_DEV_FORCE + 1] = {
+	[VBLK_A_DEV_ID] = { .type = NLA_U32, },
+	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_DEV_FORCE] = { .type = NLA_FLAG, },
+};
+
+/* VBLK_CMD_DEV_GET - do */
+static const struct nla_policy vblk_dev_get_nl_policy[VBLK_A_DEV_NAME + 1] = {
+	[VBLK_A_DEV_ID] = { .type = NLA_U32, },
+	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
+};
+
+/* VBLK_CMD_DEV_SET - do */
+static const struct nla_policy vblk_dev_set_nl_policy[VBLK_A_DEV_THROTTLE + 1] = {
+	[VBLK_A_DEV_ID] = { .type = NLA_U32, },
+	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_DEV_CAPACITY] = { .type = NLA_UINT, },
+	[VBLK_A_DEV_READ_ONLY] = { .type = NLA_U8, },
+	[VBLK_A_DEV_SERIAL] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_DEV_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
+};
+
+/* Ops table for vblk */
+static const struct genl_split_ops vblk_nl_ops[] = {
+	{
+		.cmd		= VBLK_CMD_DEV_ADD,
+		.doit		= vblk_nl_dev_add_doit,
+		.policy		= vblk_dev_add_nl_policy,
+		.maxattr	= VBLK_A_DEV_THROTTLE,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VBLK_CMD_DEV_DEL,
+		.doit		= vblk_nl_dev_del_doit,
+		.policy		= vblk_dev_del_nl_policy,
+		.maxattr	= VBLK_A_DEV_FORCE,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VBLK_CMD_DEV_GET,
+		.doit		= vblk_nl_dev_get_doit,
+		.policy		= vblk_dev_get_nl_policy,
+		.maxattr	= VBLK_A_DEV_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= VBLK_CMD_DEV_GET,
+		.dumpit	= vblk_nl_dev_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VBLK_CMD_DEV_SET,
+		.doit		= vblk_nl_dev_set_doit,
+		.policy		= vblk_dev_set_nl_policy,
+		.maxattr	= VBLK_A_DEV_THROTTLE,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+};
+
+static const struct genl_multicast_group vblk_nl_mcgrps[] = {
+	[VBLK_NLGRP_MONITOR] = { "monitor", },
+};
+
+struct genl_family vblk_nl_family __ro_after_init = {
+	.name		= VBLK_FAMILY_NAME,
+	.version	= VBLK_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.split_ops	= vblk_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(vblk_nl_ops),
+	.mcgrps		= vblk_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(vblk_nl_mcgrps),
+};
