@@ -1,31 +1,696 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vblk VMM attachment (placeholder until the VMM interface lands).
+ * vblk VMM attachment: /dev/vblk/NAME, the guest memory table, the kick and
+ * call eventfds and the worker.
+ *
+ * Objects and lifetimes:
+ *
+ *   struct vblk_attach   one per device, created by vblk_attach_add() and
+ *                        unlinked by vblk_attach_del().  It embeds the
+ *                        struct device and the cdev; an open file pins the
+ *                        cdev, the cdev pins the device, and the device's
+ *                        release frees the structure (after an RCU grace
+ *                        period, for the atomic kick path).
+ *   struct vblk_session  one per open file (the attachment).  It holds a
+ *                        reference on the struct vblk_device, grabs the
+ *                        opener's mm and owns the worker, the eventfds and
+ *                        the memory table.  It is detached either at
+ *                        release or by vblk_attach_del(), whichever comes
+ *                        first, and freed at release.
+ *
+ * Locking: vblk_attach.lock serialises open, detach, the ioctls and the
+ * forwarded MMIO accesses.  The host callbacks (kick may run in hardirq
+ * context) never take it: they find the live session through RCU
+ * (vblk_attach.sess), and a detach unpublishes the session and waits for a
+ * grace period before it stops the worker or drops the call eventfd.
+ *
+ * The worker is a vhost_task: a thread of the VMM process, created from the
+ * opener's context, that shares the VMM's mm and is accounted to the VMM's
+ * cgroups.  It sleeps until a kick and then runs vblk_vdev_process().
  */
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/vhost_task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <uapi/linux/vblk_vmm.h>
+
 #include "vblk_attach.h"
 #include "vblk_dev.h"
+#include "vblk_guestmem.h"
+#include "vblk_nl.h"
+#include "vblk_vdev.h"
 
-const struct vblk_host_ops vblk_attach_host_ops = { };
+#if !IS_ENABLED(CONFIG_VHOST_TASK)
+#error "vblk needs CONFIG_VHOST_TASK (selected by CONFIG_KVM on x86)"
+#endif
 
-int vblk_attach_init(void)
+struct vblk_session;
+
+/**
+ * struct vblk_attach - attachment point of one device
+ * @dev: the class device behind /dev/vblk/NAME
+ * @cdev: the character device
+ * @rcu: deferred free (the kick path reads @sess under RCU)
+ * @d: the device; valid until @gone
+ * @lock: serialises open, detach, ioctls and MMIO forwarding
+ * @sess: the live attachment, NULL when none
+ * @gone: vblk_attach_del() ran: no new attachment
+ */
+struct vblk_attach {
+	struct device dev;
+	struct cdev cdev;
+	struct rcu_head rcu;
+	struct vblk_device *d;
+	struct mutex lock;		/* open, detach, ioctls, MMIO */
+	struct vblk_session __rcu *sess;
+	bool gone;
+};
+
+/**
+ * struct vblk_session - one attachment (one open file)
+ * @a: attachment point
+ * @d: the device (a reference is held)
+ * @mm: the opener's address space (grabbed)
+ * @gm: guest memory: the region table over @mm
+ * @worker: the vhost_task running vblk_vdev_process()
+ * @pending: bitmap of queues kicked since the worker last looked
+ * @kick_file: the kick eventfd (a reference is held), NULL when none
+ * @kick_ctx: its eventfd context
+ * @kick_wqh: the wait queue @kick_wait is on, NULL when none
+ * @kick_wait: our entry on the kick eventfd's wait queue
+ * @kick_pt: poll table used to register @kick_wait
+ * @call: the call eventfd, NULL when none; readers use RCU
+ * @dead: detached (the file stays open but is unusable); under @a->lock
+ * @killed: the worker exited on SIGKILL (the VMM is dying)
+ */
+struct vblk_session {
+	struct vblk_attach *a;
+	struct vblk_device *d;
+	struct mm_struct *mm;
+	struct vblk_guestmem gm;
+	struct vhost_task *worker;
+	unsigned long pending;
+	struct file *kick_file;
+	struct eventfd_ctx *kick_ctx;
+	wait_queue_head_t *kick_wqh;
+	wait_queue_entry_t kick_wait;
+	poll_table kick_pt;
+	struct eventfd_ctx __rcu *call;
+	bool dead;
+	bool killed;
+};
+
+static dev_t vblk_devt;
+static DEFINE_IDA(vblk_minor_ida);
+
+static char *vblk_devnode(const struct device *dev, umode_t *mode)
 {
+	return kasprintf(GFP_KERNEL, "vblk/%s", dev_name(dev));
+}
+
+static const struct class vblk_class = {
+	.name = "vblk",
+	.devnode = vblk_devnode,
+};
+
+/* ---- worker ---------------------------------------------------------- */
+
+static void vblk_session_kick(struct vblk_session *s, unsigned int q)
+{
+	if (q >= VBLK_NUM_QUEUES)
+		return;
+	set_bit(q, &s->pending);
+	/* Pairs with the worker's set_current_state() before it looks. */
+	vhost_task_wake(s->worker);
+}
+
+static bool vblk_worker_fn(void *data)
+{
+	struct vblk_session *s = data;
+	unsigned long pending;
+	unsigned int q;
+
+	if (!READ_ONCE(s->pending))
+		return false;
+	/* The vhost_task calls us in TASK_INTERRUPTIBLE: we are about to block. */
+	__set_current_state(TASK_RUNNING);
+	pending = xchg(&s->pending, 0);
+	for_each_set_bit(q, &pending, VBLK_NUM_QUEUES)
+		vblk_vdev_process(&s->d->vdev, q);
+	/* The device model bounds one pass; let others run between passes. */
+	cond_resched();
+	return true;
+}
+
+static void vblk_worker_killed(void *data)
+{
+	struct vblk_session *s = data;
+
+	/*
+	 * The VMM got SIGKILL: the worker exits with it.  The pass it was in
+	 * has finished; later kicks wake nothing and the release of the file
+	 * (which follows as the VMM exits) detaches.
+	 */
+	WRITE_ONCE(s->killed, true);
+}
+
+/* ---- host callbacks (from the device model) --------------------------- */
+
+/* The live session of @vd, under rcu_read_lock(); NULL when detached. */
+static struct vblk_session *vblk_vdev_session(struct vblk_vdev *vd)
+{
+	struct vblk_device *d = container_of(vd, struct vblk_device, vdev);
+	/* Freed with kfree_rcu() after vblk_attach_del() cleared d->attach. */
+	struct vblk_attach *a = READ_ONCE(d->attach);
+
+	return a ? rcu_dereference(a->sess) : NULL;
+}
+
+static void vblk_host_kick(struct vblk_vdev *vd, unsigned int q)
+{
+	struct vblk_session *s;
+
+	rcu_read_lock();
+	s = vblk_vdev_session(vd);
+	if (s)
+		vblk_session_kick(s, q);
+	rcu_read_unlock();
+}
+
+static void vblk_host_signal(struct vblk_vdev *vd)
+{
+	struct vblk_session *s;
+	struct eventfd_ctx *call;
+
+	rcu_read_lock();
+	s = vblk_vdev_session(vd);
+	call = s ? rcu_dereference(s->call) : NULL;
+	if (call)
+		eventfd_signal(call);
+	rcu_read_unlock();
+}
+
+static void vblk_host_event(struct vblk_vdev *vd, unsigned int q,
+			    enum vblk_event ev)
+{
+	vblk_nl_notify_vdev_event(container_of(vd, struct vblk_device, vdev),
+				  q, ev);
+}
+
+/*
+ * vblk_attach_host_ops - struct vblk_host_ops for devices served to a VMM
+ *
+ * kick queues the worker of the live attachment (any context), signal
+ * raises the call eventfd, event reports to the netlink monitor group.
+ * Without an attachment kick and signal do nothing.
+ */
+const struct vblk_host_ops vblk_attach_host_ops = {
+	.kick = vblk_host_kick,
+	.signal = vblk_host_signal,
+	.event = vblk_host_event,
+};
+
+/* ---- eventfds ---------------------------------------------------------- */
+
+static int vblk_kick_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			    int sync, void *key)
+{
+	struct vblk_session *s = container_of(wait, struct vblk_session,
+					      kick_wait);
+	u64 cnt;
+
+	if (!(key_to_poll(key) & EPOLLIN))
+		return 0;
+	/* Called with the eventfd's wait-queue lock held: clear its count. */
+	eventfd_ctx_do_read(s->kick_ctx, &cnt);
+	/* One kick eventfd per device: QueueNotify of queue 0. */
+	vblk_session_kick(s, 0);
 	return 0;
 }
 
-void vblk_attach_exit(void)
+static void vblk_kick_queue_proc(struct file *file, wait_queue_head_t *wqh,
+				 poll_table *pt)
 {
+	struct vblk_session *s = container_of(pt, struct vblk_session, kick_pt);
+
+	s->kick_wqh = wqh;
+	add_wait_queue(wqh, &s->kick_wait);
 }
 
+static void vblk_kick_unregister(struct vblk_session *s)
+{
+	if (s->kick_wqh) {
+		/* Takes the wait-queue lock: no wakeup runs after this. */
+		remove_wait_queue(s->kick_wqh, &s->kick_wait);
+		s->kick_wqh = NULL;
+	}
+	if (s->kick_file) {
+		eventfd_ctx_put(s->kick_ctx);
+		fput(s->kick_file);
+		s->kick_ctx = NULL;
+		s->kick_file = NULL;
+	}
+}
+
+static int vblk_set_kick_fd(struct vblk_session *s, int fd)
+{
+	struct eventfd_ctx *ctx = NULL;
+	struct file *file = NULL;
+	__poll_t events;
+
+	if (fd != -1) {
+		file = eventfd_fget(fd);
+		if (IS_ERR(file))
+			return -EBADF;
+		ctx = eventfd_ctx_fileget(file);
+		if (IS_ERR(ctx)) {
+			fput(file);
+			return -EBADF;
+		}
+	}
+
+	vblk_kick_unregister(s);
+	if (!file)
+		return 0;
+
+	s->kick_file = file;
+	s->kick_ctx = ctx;
+	init_waitqueue_func_entry(&s->kick_wait, vblk_kick_wakeup);
+	init_poll_funcptr(&s->kick_pt, vblk_kick_queue_proc);
+	events = vfs_poll(file, &s->kick_pt);
+	/* A kick that arrived before registration is not lost. */
+	if (events & EPOLLIN)
+		vblk_session_kick(s, 0);
+	return 0;
+}
+
+static int vblk_set_call_fd(struct vblk_session *s, int fd)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+
+	if (fd != -1) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return -EBADF;
+	}
+	old = rcu_replace_pointer(s->call, ctx, lockdep_is_held(&s->a->lock));
+	if (old) {
+		synchronize_rcu();
+		eventfd_ctx_put(old);
+	}
+	return 0;
+}
+
+/* ---- attach / detach --------------------------------------------------- */
+
+/*
+ * Detach @s from its device: no kick reaches the worker any more, the
+ * worker finishes its pass and exits, the device is reset (so the next
+ * attachment starts from a clean register file) and every reference the
+ * attachment held except the device itself is dropped.  Caller holds
+ * a->lock.
+ */
+static void vblk_session_detach(struct vblk_attach *a, struct vblk_session *s)
+{
+	struct vblk_vdev *vd = &s->d->vdev;
+	struct eventfd_ctx *call;
+
+	lockdep_assert_held(&a->lock);
+
+	s->dead = true;
+	rcu_assign_pointer(a->sess, NULL);
+	vblk_kick_unregister(s);
+	/* No host callback still sees @s after this. */
+	synchronize_rcu();
+
+	/* Waits for the pass in progress; in-flight I/O completes in it. */
+	vhost_task_stop(s->worker);
+	s->worker = NULL;
+
+	vblk_vdev_reset(vd);
+	vblk_vdev_set_mem(vd, NULL, NULL);
+
+	call = rcu_dereference_protected(s->call, true);
+	RCU_INIT_POINTER(s->call, NULL);
+	if (call)
+		eventfd_ctx_put(call);
+
+	vblk_guestmem_destroy(&s->gm);
+	mmdrop(s->mm);
+	s->mm = NULL;
+}
+
+static int vblk_cdev_open(struct inode *inode, struct file *file)
+{
+	struct vblk_attach *a = container_of(inode->i_cdev, struct vblk_attach,
+					     cdev);
+	char name[TASK_COMM_LEN];
+	struct vblk_session *s;
+	int ret;
+
+	/* The attachment lives in the opener's address space. */
+	if (!current->mm || (current->flags & PF_KTHREAD))
+		return -EPERM;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+
+	mutex_lock(&a->lock);
+	if (a->gone) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (rcu_access_pointer(a->sess)) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+
+	snprintf(name, sizeof(name), "vblk-%d", current->pid);
+	s->worker = vhost_task_create(vblk_worker_fn, vblk_worker_killed, s,
+				      name);
+	if (IS_ERR(s->worker)) {
+		ret = PTR_ERR(s->worker);
+		goto err_unlock;
+	}
+
+	s->a = a;
+	s->d = a->d;
+	vblk_dev_get(s->d);
+	s->mm = current->mm;
+	mmgrab(s->mm);
+	vblk_guestmem_init(&s->gm, s->mm);
+	vblk_vdev_set_mem(&s->d->vdev, &vblk_guestmem_ops, &s->gm);
+
+	file->private_data = s;
+	vhost_task_start(s->worker);
+	rcu_assign_pointer(a->sess, s);
+	mutex_unlock(&a->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&a->lock);
+	kfree(s);
+	return ret;
+}
+
+static int vblk_cdev_release(struct inode *inode, struct file *file)
+{
+	struct vblk_session *s = file->private_data;
+	struct vblk_attach *a = s->a;
+
+	mutex_lock(&a->lock);
+	if (!s->dead)
+		vblk_session_detach(a, s);
+	mutex_unlock(&a->lock);
+
+	vblk_dev_put(s->d);
+	kfree(s);
+	return 0;
+}
+
+/*
+ * Lock the attachment for a request from user space: the session must be
+ * live and the caller must be in the opener's address space.
+ */
+static int vblk_session_lock(struct vblk_session *s)
+{
+	if (current->mm != s->mm)
+		return -EPERM;
+	mutex_lock(&s->a->lock);
+	if (s->dead) {
+		mutex_unlock(&s->a->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static long vblk_cdev_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct vblk_session *s = file->private_data;
+	void __user *argp = (void __user *)arg;
+	struct vblk_memtab *tab = NULL;
+	int fd, ret;
+
+	switch (cmd) {
+	case VBLK_SET_MEM_TABLE:
+		/* Validated outside the lock; access_ok() is against our mm. */
+		if (current->mm != READ_ONCE(s->mm))
+			return -EPERM;
+		tab = vblk_memtab_from_user(argp);
+		if (IS_ERR(tab))
+			return PTR_ERR(tab);
+		break;
+	case VBLK_SET_KICK_FD:
+	case VBLK_SET_CALL_FD:
+		if (get_user(fd, (int __user *)argp))
+			return -EFAULT;
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	ret = vblk_session_lock(s);
+	if (ret) {
+		kfree(tab);
+		return ret;
+	}
+	switch (cmd) {
+	case VBLK_SET_MEM_TABLE:
+		vblk_guestmem_replace(&s->gm, tab);
+		break;
+	case VBLK_SET_KICK_FD:
+		ret = vblk_set_kick_fd(s, fd);
+		break;
+	case VBLK_SET_CALL_FD:
+		ret = vblk_set_call_fd(s, fd);
+		break;
+	}
+	mutex_unlock(&s->a->lock);
+	return ret;
+}
+
+/* A register access: 1, 2 or 4 bytes inside the virtio-mmio window. */
+static int vblk_mmio_check(size_t len, loff_t pos)
+{
+	if (len != 1 && len != 2 && len != 4)
+		return -EINVAL;
+	if (pos < 0 || pos > VBLK_MMIO_WINDOW - len)
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t vblk_cdev_read(struct file *file, char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	struct vblk_session *s = file->private_data;
+	u8 val[4] __aligned(4) = { };
+	int ret;
+
+	ret = vblk_mmio_check(len, *ppos);
+	if (ret)
+		return ret;
+	ret = vblk_session_lock(s);
+	if (ret)
+		return ret;
+	ret = vblk_vdev_mmio_read(&s->d->vdev, *ppos, val, len);
+	mutex_unlock(&s->a->lock);
+	if (ret)
+		return ret;
+	if (copy_to_user(buf, val, len))
+		return -EFAULT;
+	return len;
+}
+
+static ssize_t vblk_cdev_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	struct vblk_session *s = file->private_data;
+	u8 val[4] __aligned(4);
+	int ret;
+
+	ret = vblk_mmio_check(len, *ppos);
+	if (ret)
+		return ret;
+	if (copy_from_user(val, buf, len))
+		return -EFAULT;
+	ret = vblk_session_lock(s);
+	if (ret)
+		return ret;
+	ret = vblk_vdev_mmio_write(&s->d->vdev, *ppos, val, len);
+	mutex_unlock(&s->a->lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations vblk_cdev_fops = {
+	.owner = THIS_MODULE,
+	.open = vblk_cdev_open,
+	.release = vblk_cdev_release,
+	.read = vblk_cdev_read,
+	.write = vblk_cdev_write,
+	.unlocked_ioctl = vblk_cdev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* ---- device registry hooks -------------------------------------------- */
+
+static void vblk_attach_release(struct device *dev)
+{
+	struct vblk_attach *a = container_of(dev, struct vblk_attach, dev);
+
+	ida_free(&vblk_minor_ida, MINOR(dev->devt));
+	mutex_destroy(&a->lock);
+	kfree_rcu(a, rcu);
+}
+
+/**
+ * vblk_attach_add - create /dev/vblk/NAME for a new device
+ * @d: the device (its name is final)
+ *
+ * Return: 0, -EINVAL for a name that cannot be a device node, -ENOSPC when
+ * every minor is in use, -ENOMEM, or an error from the driver core.
+ */
 int vblk_attach_add(struct vblk_device *d)
 {
+	struct vblk_attach *a;
+	int minor, ret;
+
+	if (!d->name[0] || !strcmp(d->name, ".") || !strcmp(d->name, "..") ||
+	    strchr(d->name, '/'))
+		return -EINVAL;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	minor = ida_alloc_max(&vblk_minor_ida, VBLK_ATTACH_MINORS - 1,
+			      GFP_KERNEL);
+	if (minor < 0) {
+		kfree(a);
+		return minor;
+	}
+
+	mutex_init(&a->lock);
+	a->d = d;
+	device_initialize(&a->dev);
+	a->dev.class = &vblk_class;
+	a->dev.devt = MKDEV(MAJOR(vblk_devt), minor);
+	a->dev.release = vblk_attach_release;
+	ret = dev_set_name(&a->dev, "%s", d->name);
+	if (ret)
+		goto err_put;
+
+	cdev_init(&a->cdev, &vblk_cdev_fops);
+	a->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&a->cdev, &a->dev);
+	if (ret)
+		goto err_put;
+
+	/* Publish the initialised @a to the lockless host callbacks. */
+	smp_store_release(&d->attach, a);
+	return 0;
+
+err_put:
+	/* The release callback frees the minor and @a. */
+	put_device(&a->dev);
+	return ret;
+}
+
+/**
+ * vblk_attach_del - remove /dev/vblk/NAME, detaching a VMM if one is attached
+ * @d: the device, being deleted
+ *
+ * Always detaches (this is the "force" behaviour): the worker stops after
+ * its pass, the device is reset, eventfds and the mm are released.  A VMM
+ * that still holds the file open gets -ENODEV from every later call; the
+ * file keeps @d alive until it is closed.  Callers that want to refuse
+ * deleting an attached device check vblk_attach_busy() first.  Sleeps.
+ */
+void vblk_attach_del(struct vblk_device *d)
+{
+	struct vblk_attach *a = d->attach;
+	struct vblk_session *s;
+
+	if (!a)
+		return;
+
+	/* No new opens; files already open keep the cdev and @a alive. */
+	cdev_device_del(&a->cdev, &a->dev);
+
+	mutex_lock(&a->lock);
+	a->gone = true;
+	s = rcu_dereference_protected(a->sess, lockdep_is_held(&a->lock));
+	if (s)
+		vblk_session_detach(a, s);
+	mutex_unlock(&a->lock);
+
+	WRITE_ONCE(d->attach, NULL);
+	put_device(&a->dev);
+}
+
+/**
+ * vblk_attach_busy - whether a VMM is attached to @d
+ * @d: the device
+ *
+ * A snapshot: a VMM may attach right after it returns false.
+ *
+ * Return: true while /dev/vblk/NAME is open by a live attachment.
+ */
+bool vblk_attach_busy(struct vblk_device *d)
+{
+	struct vblk_attach *a;
+	bool busy;
+
+	rcu_read_lock();
+	a = READ_ONCE(d->attach);
+	busy = a && rcu_access_pointer(a->sess);
+	rcu_read_unlock();
+	return busy;
+}
+
+/**
+ * vblk_attach_init - register the vblk class and character device region
+ *
+ * Return: 0 or a negative errno.
+ */
+int vblk_attach_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&vblk_devt, 0, VBLK_ATTACH_MINORS, "vblk");
+	if (ret)
+		return ret;
+	ret = class_register(&vblk_class);
+	if (ret) {
+		unregister_chrdev_region(vblk_devt, VBLK_ATTACH_MINORS);
+		return ret;
+	}
 	return 0;
 }
 
-void vblk_attach_del(struct vblk_device *d)
+/**
+ * vblk_attach_exit - undo vblk_attach_init()
+ *
+ * Every device has gone through vblk_attach_del() already.
+ */
+void vblk_attach_exit(void)
 {
-}
-
-bool vblk_attach_busy(struct vblk_device *d)
-{
-	return false;
+	class_unregister(&vblk_class);
+	unregister_chrdev_region(vblk_devt, VBLK_ATTACH_MINORS);
+	/* vblk_attach_release() frees with kfree_rcu(). */
+	rcu_barrier();
+	ida_destroy(&vblk_minor_ida);
 }

@@ -10,6 +10,9 @@
 
 struct vblk_device;
 
+/* Minors available for /dev/vblk/NAME nodes (devices that can coexist). */
+#define VBLK_ATTACH_MINORS	4096
+
 int vblk_attach_init(void);
 void vblk_attach_exit(void);
 int vblk_attach_add(struct vblk_device *d);
