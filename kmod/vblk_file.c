@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblk backing store over a struct file.
+ *
+ * I/O goes through the file's own ->read_iter/->write_iter with a
+ * synchronous kiocb at an explicit position (the file position is never
+ * used or moved), so page-cache files, O_DIRECT files and block devices
+ * all work. A file opened with O_DIRECT gets direct I/O; a request whose
+ * buffers do not meet the file's direct I/O alignment is refused by the
+ * file system with -EINVAL, and is then retried through the page cache
+ * rather than failed.
+ */
+#include <linux/fs.h>
+#include <linux/uio.h>
+
+#include "vblk_file.h"
+
+static void vblk_file_kiocb(struct kiocb *kiocb, struct file *file, loff_t pos,
+			    bool direct)
+{
+	init_sync_kiocb(kiocb, file);
+	kiocb->ki_pos = pos;
+	/* Positioned I/O only (writable backings never have O_APPEND). */
+	kiocb->ki_flags &= ~IOCB_APPEND;
+	if (!direct)
+		kiocb->ki_flags &= ~IOCB_DIRECT;
+}
+
+static ssize_t vblk_file_rw(struct file *file, struct iov_iter *iter,
+			    loff_t pos, bool write)
+{
+	struct iov_iter_state state;
+	struct kiocb kiocb;
+	ssize_t ret;
+
+	iov_iter_save_state(iter, &state);
+	vblk_file_kiocb(&kiocb, file, pos, true);
+	if (write)
+		ret = vfs_iocb_iter_write(file, &kiocb, iter);
+	else
+		ret = vfs_iocb_iter_read(file, &kiocb, iter);
+	if (ret != -EINVAL || !(kiocb.ki_flags & IOCB_DIRECT))
+		return ret;
+
+	/* Misaligned for direct I/O: go through the page cache instead. */
+	iov_iter_restore(iter, &state);
+	vblk_file_kiocb(&kiocb, file, pos, false);
+	if (write)
+		return vfs_iocb_iter_write(file, &kiocb, iter);
+	return vfs_iocb_iter_read(file, &kiocb, iter);
+}
+
+static ssize_t vblk_file_read_iter(void *ctx, struct iov_iter *iter,
+				   loff_t pos)
+{
+	return vblk_file_rw(ctx, iter, pos, false);
+}
+
+static ssize_t vblk_file_write_iter(void *ctx, struct iov_iter *iter,
+				    loff_t pos)
+{
+	return vblk_file_rw(ctx, iter, pos, true);
+}
+
+static int vblk_file_sync(void *ctx)
+{
+	return vfs_fsync(ctx, 1);
+}
+
+const struct vblk_backing_ops vblk_file_backing_ops = {
+	.read_iter = vblk_file_read_iter,
+	.write_iter = vblk_file_write_iter,
+	.sync = vblk_file_sync,
+};
+
+/**
+ * vblk_file_check() - can @file back a device?
+ * @file: the candidate
+ * @read_only: whether the device will be read-only
+ * @why: set to a reason on failure
+ *
+ * Return: 0; -EINVAL for a file that is neither a regular file nor a
+ * block device, or that is writable but opened with O_APPEND; -EBADF for
+ * a file not opened for reading, or not for writing when the device is
+ * writable (what read(2) and write(2) return on such a descriptor).
+ */
+int vblk_file_check(struct file *file, bool read_only, const char **why)
+{
+	umode_t mode = file_inode(file)->i_mode;
+
+	if (!S_ISREG(mode) && !S_ISBLK(mode)) {
+		*why = "not a regular file or block device";
+		return -EINVAL;
+	}
+	if (!(file->f_mode & FMODE_READ)) {
+		*why = "not open for reading";
+		return -EBADF;
+	}
+	if (!(file->f_mode & FMODE_CAN_READ) || !file->f_op->read_iter) {
+		*why = "file does not support reading";
+		return -EINVAL;
+	}
+	if (read_only)
+		return 0;
+	if (!(file->f_mode & FMODE_WRITE)) {
+		*why = "not open for writing (use read-only)";
+		return -EBADF;
+	}
+	if (!(file->f_mode & FMODE_CAN_WRITE) || !file->f_op->write_iter) {
+		*why = "file does not support writing";
+		return -EINVAL;
+	}
+	if (file->f_flags & O_APPEND) {
+		*why = "opened with O_APPEND";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * vblk_file_size() - current size of the backing store in bytes
+ * @file: a file accepted by vblk_file_check()
+ *
+ * Return: the file's size, or the block device's size.
+ */
+u64 vblk_file_size(struct file *file)
+{
+	/* For a block device, f_mapping->host is the device's inode. */
+	return i_size_read(file->f_mapping->host);
+}
+
+/**
+ * vblk_file_max_capacity() - largest capacity the backing can serve
+ * @file: a file accepted by vblk_file_check()
+ *
+ * Return: a block device's size; for a regular file, the largest file
+ * size its file system allows (a device may be larger than the file: the
+ * rest reads as zeros and writes extend the file).
+ */
+u64 vblk_file_max_capacity(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (S_ISBLK(inode->i_mode))
+		return vblk_file_size(file);
+	return inode->i_sb->s_maxbytes;
+}
