@@ -18,6 +18,7 @@
 #define _VBLK_VDEV_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -36,6 +37,15 @@
 #define VBLK_EINTR_RETRIES	16
 /* Upper bound of iterator segments for one request's data. */
 #define VBLK_MAX_IOVECS		(2 * VBLK_SEG_MAX)
+/* VendorID register: "VBLK" in little-endian byte order. */
+#define VBLK_VENDOR_ID		0x4b4c4256
+/*
+ * Fairness: one vblk_vdev_process() call handles at most this many chains
+ * or (from the first chain on) this many data bytes, then asks the host
+ * for another kick and returns.
+ */
+#define VBLK_WEIGHT_REQS	256
+#define VBLK_WEIGHT_BYTES	(16U << 20)
 
 struct vblk_vdev;
 
@@ -159,16 +169,52 @@ struct vblk_vdev_config {
 };
 
 /**
+ * struct vblk_chain - a descriptor chain, flattened (indirect tables
+ *	expanded), as the device walked it
+ * @n: number of descriptors in @seg and @flags
+ * @seg: address and length of each descriptor
+ * @flags: VRING_DESC_F_* of each descriptor (CPU order)
+ */
+struct vblk_chain {
+	unsigned int n;
+	struct vblk_seg seg[VBLK_MAX_CHAIN];
+	u16 flags[VBLK_MAX_CHAIN];
+};
+
+/**
+ * struct vblk_vq_scratch - per-queue working storage for one request,
+ *	kept out of the stack (about 8 KiB); used under the queue's mutex
+ * @chain: the walked chain
+ * @data: the request's non-empty data segments
+ * @iov: vectors behind the data iterator
+ */
+struct vblk_vq_scratch {
+	struct vblk_chain chain;
+	struct vblk_seg data[VBLK_SEG_MAX];
+	union vblk_iovec_buf iov;
+};
+
+/* vblk_vq.addr_set bits: which ring addresses the driver has written */
+#define VBLK_VQ_DESC_SET	BIT(0)
+#define VBLK_VQ_AVAIL_SET	BIT(1)
+#define VBLK_VQ_USED_SET	BIT(2)
+#define VBLK_VQ_ADDRS_SET	(VBLK_VQ_DESC_SET | VBLK_VQ_AVAIL_SET | \
+				 VBLK_VQ_USED_SET)
+
+/**
  * struct vblk_vq - one split virtqueue (device side)
  *
  * Configuration fields are written by MMIO accesses under vdev->lock while
- * @ready is false; the processing state is owned by whoever holds @mutex.
+ * @ready is false; @ready itself changes under both vdev->lock and @mutex,
+ * so whoever holds @mutex and sees @ready sees a complete configuration.
+ * The processing state is owned by whoever holds @mutex.
  */
 struct vblk_vq {
 	struct mutex mutex;		/* serialises processing of this queue */
 	/* configuration (virtio-mmio registers) */
 	u32 num;
 	bool ready;
+	u8 addr_set;			/* VBLK_VQ_*_SET */
 	u64 desc;
 	u64 avail;
 	u64 used;
@@ -179,6 +225,7 @@ struct vblk_vq {
 	bool signalled_used_valid;
 	bool broken;		/* stopped for a driver bug until reset */
 	bool throttled;		/* stalled, waiting for the throttle timer */
+	struct vblk_vq_scratch scratch;
 };
 
 /**
@@ -188,9 +235,13 @@ struct vblk_vq {
  * the binding of memory/backing/host; queue processing takes the queue's
  * mutex and never @lock, except reset, which takes @lock then every queue
  * mutex. @isr and @stats are atomics, touched from any context.
+ *
+ * The structure is large (per-queue scratch storage): allocate it with
+ * kzalloc()/kvzalloc() or embed it in such an allocation, never on the
+ * stack.
  */
 struct vblk_vdev {
-	struct mutex lock;
+	struct mutex lock;		/* register state; see above */
 	struct vblk_vdev_config cfg;
 
 	const struct vblk_mem_ops *mem;
@@ -228,5 +279,6 @@ int vblk_vdev_mmio_write(struct vblk_vdev *vd, u32 off, const void *val,
 			 unsigned int len);
 void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q);
 void vblk_vdev_reset(struct vblk_vdev *vd);
+void vblk_vdev_set_capacity(struct vblk_vdev *vd, u64 sectors);
 
 #endif /* _VBLK_VDEV_H */
