@@ -154,7 +154,7 @@ int vg_mmio_write(struct vg *g, uint32_t off, unsigned int len, uint32_t val)
 
 uint32_t vg_rd32(struct vg *g, uint32_t off)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
 	if (vg_mmio_read(g, off, 4, &v))
 		return 0xffffffff;
