@@ -342,12 +342,11 @@ static void handle_io(struct vm *vm, uint16_t port, uint8_t *data,
 		}
 		return;	/* writes to nothing are dropped */
 	}
-	/* The i8042 status reads 0 so a reboot does not wait for it. */
-	if (port == I8042_CMD_PORT || port == RESET_CONTROL_PORT) {
-		memset(data, 0, size);
-		return;
-	}
-	memset(data, 0xff, size);	/* an empty bus reads as all-ones */
+	/*
+	 * An empty bus reads as all-ones.  That includes the i8042 status
+	 * port: the guest's keyboard driver then finds no controller at once.
+	 */
+	memset(data, 0xff, size);
 }
 
 static void handle_mmio(struct vm *vm, struct vcpu *vcpu)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the initramfs of a vblk-vmm guest: busybox, /init (this directory's
+# init) and vblk-guest-exit, plus an optional test script run as /test.sh;
+# the guest exits with that script's status (see init).
+#
+#   selftests/guest/mkinitramfs.sh OUT.cpio.gz [TEST_SCRIPT [FILE...]]
+#
+# FILEs are copied to /bin of the image (static binaries the test needs).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 OUT.cpio.gz [TEST_SCRIPT [FILE...]]" >&2; exit 1; }
+out=$1
+shift
+busybox=${BUSYBOX:-/bin/busybox}
+file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
+	{ echo "$0: $busybox is not static (apt-get install busybox-static)" >&2; exit 1; }
+
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+mkdir -p "$d"/{bin,sbin,proc,sys,dev,tmp,mnt}
+cp "$busybox" "$d/bin/busybox"
+install -m 755 "$here/init" "$d/init"
+${CC:-cc} -O2 -Wall -Wextra -Werror -static -o "$d/bin/vblk-guest-exit" \
+	"$here/vblk-guest-exit.c"
+if [ $# -ge 1 ]; then
+	install -m 755 "$1" "$d/test.sh"
+	shift
+fi
+for f in "$@"; do
+	install -m 755 "$f" "$d/bin/"
+done
+(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
