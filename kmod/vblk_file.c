@@ -29,11 +29,10 @@ static void vblk_file_kiocb(struct kiocb *kiocb, struct file *file, loff_t pos,
 static ssize_t vblk_file_rw(struct file *file, struct iov_iter *iter,
 			    loff_t pos, bool write)
 {
-	struct iov_iter_state state;
+	struct iov_iter saved = *iter;
 	struct kiocb kiocb;
 	ssize_t ret;
 
-	iov_iter_save_state(iter, &state);
 	vblk_file_kiocb(&kiocb, file, pos, true);
 	if (write)
 		ret = vfs_iocb_iter_write(file, &kiocb, iter);
@@ -43,7 +42,7 @@ static ssize_t vblk_file_rw(struct file *file, struct iov_iter *iter,
 		return ret;
 
 	/* Misaligned for direct I/O: go through the page cache instead. */
-	iov_iter_restore(iter, &state);
+	*iter = saved;
 	vblk_file_kiocb(&kiocb, file, pos, false);
 	if (write)
 		return vfs_iocb_iter_write(file, &kiocb, iter);
