@@ -1,0 +1,881 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblk data path through the VMM interface: a userspace guest driver
+ * (lib/vblk_guest.c) drives /dev/vblk/NAME exactly as a KVM guest behind a
+ * VMM would, and every result is checked against the backing file and the
+ * netlink counters.
+ *
+ * Variants: split rings with and without EVENT_IDX and indirect
+ * descriptors.  Needs root and the vblk module loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vblk_guest.h"
+#include "vblk_guest_nl.h"
+
+#define IMG_SIZE	(8U << 20)
+#define IMG_SECTORS	(IMG_SIZE / 512)
+#define SHORT_FILE	(64U << 10)	/* backing size of the "short" device */
+#define SHORT_CAP	(1U << 20)	/* its capacity */
+
+static int make_image(const char *path, size_t size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+static bool module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/vblk", &st) == 0;
+}
+
+/* A deterministic pattern that differs per sector and per seed. */
+static void fill(void *buf, size_t len, uint64_t sector, uint32_t seed)
+{
+	uint32_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		w[i] = (uint32_t)(sector + i / 128) * 2654435761u ^ seed ^
+		       (uint32_t)i;
+}
+
+static int file_read(const char *path, void *buf, size_t len, off_t off)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int file_write(const char *path, const void *buf, size_t len, off_t off)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pwrite(fd, buf, len, off);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+FIXTURE(dp) {
+	char name[32];
+	char img[64];
+	struct vg g;
+	bool attached;
+	struct vgn_info before;
+};
+
+FIXTURE_VARIANT(dp) {
+	uint64_t features;
+	bool indirect;
+};
+
+FIXTURE_VARIANT_ADD(dp, plain) {
+	.features = 0,
+	.indirect = false,
+};
+
+FIXTURE_VARIANT_ADD(dp, event_idx) {
+	.features = VG_F_EVENT_IDX,
+	.indirect = false,
+};
+
+FIXTURE_VARIANT_ADD(dp, indirect) {
+	.features = VG_F_INDIRECT,
+	.indirect = true,
+};
+
+FIXTURE_VARIANT_ADD(dp, event_idx_indirect) {
+	.features = VG_F_EVENT_IDX | VG_F_INDIRECT,
+	.indirect = true,
+};
+
+FIXTURE_SETUP(dp)
+{
+	int id;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	if (!module_loaded())
+		SKIP(return, "vblk is not loaded");
+	snprintf(self->name, sizeof(self->name), "vdp%d", getpid());
+	snprintf(self->img, sizeof(self->img), "/tmp/%s.img", self->name);
+	ASSERT_EQ(0, make_image(self->img, IMG_SIZE));
+	id = vgn_dev_add(self->name, self->img, false, 0);
+	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
+	ASSERT_EQ(0, vg_attach(&self->g, self->name, 32U << 20));
+	self->attached = true;
+	ASSERT_EQ(0, vg_init(&self->g, variant->features, VG_QMAX));
+	ASSERT_EQ(variant->features, self->g.features &
+		  (VG_F_EVENT_IDX | VG_F_INDIRECT))
+		TH_LOG("device features %#llx",
+		       (unsigned long long)self->g.dev_features);
+	ASSERT_EQ(0, vgn_dev_get(self->name, &self->before));
+}
+
+FIXTURE_TEARDOWN(dp)
+{
+	if (self->attached)
+		vg_detach(&self->g);
+	if (self->name[0]) {
+		vgn_dev_del(self->name, true);
+		unlink(self->img);
+	}
+}
+
+/* Counters since setup. */
+static struct vgn_info delta(struct __test_metadata *_metadata,
+			     const char *name, const struct vgn_info *b)
+{
+	struct vgn_info a;
+
+	EXPECT_EQ(0, vgn_dev_get(name, &a));
+	a.reads_completed -= b->reads_completed;
+	a.writes_completed -= b->writes_completed;
+	a.flushes_completed -= b->flushes_completed;
+	a.bytes_read -= b->bytes_read;
+	a.bytes_written -= b->bytes_written;
+	a.io_errors -= b->io_errors;
+	a.invalid_avail_idx_count -= b->invalid_avail_idx_count;
+	return a;
+}
+
+static int io(struct vg *g, bool indirect, uint32_t type, uint64_t sector,
+	      uint64_t gpa, uint32_t len, unsigned int nseg)
+{
+	struct vg_req r = {
+		.type = type, .sector = sector, .data_gpa = gpa,
+		.data_len = len, .nseg = nseg, .indirect = indirect,
+	};
+	int ret;
+
+	ret = vg_req_submit(g, &r);
+	if (!ret && vg_kick_needed(g))
+		ret = vg_kick(g);
+	if (!ret)
+		ret = vg_req_wait(g, &r);
+	return ret ? ret : r.status;
+}
+
+/* ---- round trips -------------------------------------------------------- */
+
+TEST_F(dp, write_then_read_matches_the_file)
+{
+	static const struct { uint64_t sector; uint32_t len; unsigned int nseg; } c[] = {
+		{ 0, 512, 1 }, { 1, 4096, 1 }, { 100, 65536, 4 },
+		{ 777, 512 * 7, 7 }, { 4096, 1 << 20, 1 }, { 6000, 1 << 20, 128 },
+		{ IMG_SECTORS - 8, 4096, 2 },
+	};
+	uint64_t wbuf = vg_alloc(&self->g, 1 << 20, 4096);
+	uint64_t rbuf = vg_alloc(&self->g, 1 << 20, 4096);
+	void *file = malloc(1 << 20);
+	uint64_t bytes = 0;
+	struct vgn_info d;
+	unsigned int i;
+
+	ASSERT_NE(0, wbuf);
+	ASSERT_NE(0, rbuf);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		fill(vg_hva(&self->g, wbuf), c[i].len, c[i].sector, i + 1);
+		ASSERT_EQ(VIRTIO_BLK_S_OK,
+			  io(&self->g, variant->indirect, VIRTIO_BLK_T_OUT,
+			     c[i].sector, wbuf, c[i].len, c[i].nseg));
+		memset(vg_hva(&self->g, rbuf), 0xaa, c[i].len);
+		ASSERT_EQ(VIRTIO_BLK_S_OK,
+			  io(&self->g, variant->indirect, VIRTIO_BLK_T_IN,
+			     c[i].sector, rbuf, c[i].len, c[i].nseg));
+		EXPECT_EQ(0, memcmp(vg_hva(&self->g, wbuf),
+				    vg_hva(&self->g, rbuf), c[i].len));
+		ASSERT_EQ(0, file_read(self->img, file, c[i].len,
+				       c[i].sector * 512));
+		EXPECT_EQ(0, memcmp(vg_hva(&self->g, wbuf), file, c[i].len));
+		bytes += c[i].len;
+	}
+	free(file);
+
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(i, d.writes_completed);
+	EXPECT_EQ(i, d.reads_completed);
+	EXPECT_EQ(bytes, d.bytes_written);
+	EXPECT_EQ(bytes, d.bytes_read);
+	EXPECT_EQ(0, d.io_errors);
+	/* Every completion raised the used-ring interrupt and was acked. */
+	EXPECT_NE(0, self->g.isr_seen & VIRTIO_MMIO_INT_VRING);
+	EXPECT_EQ(0, vg_rd32(&self->g, VIRTIO_MMIO_INTERRUPT_STATUS));
+}
+
+TEST_F(dp, reads_see_what_the_file_holds)
+{
+	uint8_t pat[8192];
+	uint8_t got[8192];
+
+	fill(pat, sizeof(pat), 33, 0x5eed);
+	ASSERT_EQ(0, file_write(self->img, pat, sizeof(pat), 33 * 512));
+	ASSERT_EQ(VIRTIO_BLK_S_OK, vg_blk_read(&self->g, 33, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(pat, got, sizeof(got)));
+}
+
+TEST_F(dp, flush)
+{
+	struct vgn_info d;
+
+	EXPECT_EQ(VIRTIO_BLK_S_OK, io(&self->g, variant->indirect,
+				      VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0));
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(1, d.flushes_completed);
+	EXPECT_EQ(0, d.io_errors);
+}
+
+TEST_F(dp, past_capacity_is_ioerr)
+{
+	uint64_t buf = vg_alloc(&self->g, 4096, 4096);
+	struct vgn_info d;
+
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, io(&self->g, variant->indirect,
+					 VIRTIO_BLK_T_IN, IMG_SECTORS, buf,
+					 512, 1));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, io(&self->g, variant->indirect,
+					 VIRTIO_BLK_T_OUT, IMG_SECTORS - 4,
+					 buf, 4096, 1));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, io(&self->g, variant->indirect,
+					 VIRTIO_BLK_T_IN, 1ULL << 63, buf,
+					 512, 1));
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(3, d.io_errors);
+	EXPECT_EQ(0, d.writes_completed);
+}
+
+TEST_F(dp, queue_notify_register_kicks_too)
+{
+	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
+
+	/* A VMM without ioeventfd forwards the QueueNotify write. */
+	ASSERT_EQ(0, vg_req_submit(&self->g, &r));
+	ASSERT_EQ(0, vg_mmio_write(&self->g, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0));
+	ASSERT_EQ(0, vg_req_wait(&self->g, &r));
+	EXPECT_EQ(VIRTIO_BLK_S_OK, r.status);
+}
+
+TEST_F(dp, full_queue_in_flight)
+{
+	/* Three descriptors a chain without indirect tables. */
+	unsigned int n = variant->indirect ? VG_QMAX : VG_QMAX / 3;
+	static struct vg_req r[VG_QMAX];
+	uint64_t buf = vg_alloc(&self->g, (size_t)VG_QMAX * 4096, 4096);
+	struct vgn_info d;
+	unsigned int i;
+
+	ASSERT_NE(0, buf);
+	for (i = 0; i < n; i++) {
+		fill(vg_hva(&self->g, buf + i * 4096ULL), 4096, i * 8, 7);
+		r[i] = (struct vg_req){
+			.type = VIRTIO_BLK_T_OUT, .sector = i * 8ULL,
+			.data_gpa = buf + i * 4096ULL, .data_len = 4096,
+			.indirect = variant->indirect,
+		};
+		ASSERT_EQ(0, vg_req_submit(&self->g, &r[i]));
+	}
+	/* The ring is full: no room for another chain. */
+	EXPECT_LT(self->g.vq.num_free, variant->indirect ? 1U : 3U);
+	ASSERT_EQ(0, vg_kick(&self->g));
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, vg_req_wait(&self->g, &r[i]));
+		EXPECT_EQ(VIRTIO_BLK_S_OK, r[i].status);
+	}
+	/* Read them all back in one go, into zeroed buffers. */
+	memset(vg_hva(&self->g, buf), 0, (size_t)n * 4096);
+	for (i = 0; i < n; i++) {
+		r[i].type = VIRTIO_BLK_T_IN;
+		ASSERT_EQ(0, vg_req_submit(&self->g, &r[i]));
+	}
+	ASSERT_EQ(0, vg_kick(&self->g));
+	for (i = 0; i < n; i++) {
+		uint8_t want[4096];
+
+		ASSERT_EQ(0, vg_req_wait(&self->g, &r[i]));
+		ASSERT_EQ(VIRTIO_BLK_S_OK, r[i].status);
+		fill(want, sizeof(want), i * 8, 7);
+		EXPECT_EQ(0, memcmp(want, vg_hva(&self->g, buf + i * 4096ULL),
+				    sizeof(want)));
+	}
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(n, d.writes_completed);
+	EXPECT_EQ(n, d.reads_completed);
+	EXPECT_EQ(n * 4096ULL, d.bytes_read);
+}
+
+TEST_F(dp, event_idx_suppresses_interrupts)
+{
+	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
+	struct vg_vq *vq = &self->g.vq;
+	unsigned long irqs;
+
+	if (!(self->g.features & VG_F_EVENT_IDX))
+		SKIP(return, "EVENT_IDX not negotiated");
+	/* Ask for an interrupt only after 10 more used entries. */
+	vring_used_event(&vq->vr) = vq->last_used + 10;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	irqs = self->g.interrupts;
+	ASSERT_EQ(0, vg_req_submit(&self->g, &r));
+	ASSERT_EQ(0, vg_kick(&self->g));
+	/* The used ring moves, the call eventfd stays quiet. */
+	EXPECT_EQ(0, vg_wait_irq(&self->g, 500));
+	EXPECT_EQ(1, vg_pending_used(&self->g));
+	EXPECT_EQ(irqs, self->g.interrupts);
+	EXPECT_EQ(1, vg_reap(&self->g));
+	EXPECT_TRUE(r.done);
+	EXPECT_EQ(VIRTIO_BLK_S_OK, r.status);
+}
+
+/* ---- read-only and short backings --------------------------------------- */
+
+TEST(read_only_device)
+{
+	char name[32], img[64];
+	uint8_t buf[4096];
+	struct vgn_info b, a;
+	struct vg g;
+	int id;
+
+	if (geteuid() || !module_loaded())
+		SKIP(return, "needs root and vblk");
+	snprintf(name, sizeof(name), "vro%d", getpid());
+	snprintf(img, sizeof(img), "/tmp/%s.img", name);
+	ASSERT_EQ(0, make_image(img, 1 << 20));
+	fill(buf, sizeof(buf), 0, 99);
+	ASSERT_EQ(0, file_write(img, buf, sizeof(buf), 0));
+	id = vgn_dev_add(name, img, true, 0);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, vg_attach(&g, name, 0));
+	ASSERT_EQ(0, vg_init(&g, 0, 64));
+	EXPECT_NE(0, g.dev_features & (1ULL << VIRTIO_BLK_F_RO));
+	ASSERT_EQ(0, vgn_dev_get(name, &b));
+
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, vg_blk_write(&g, 0, buf, sizeof(buf)));
+	EXPECT_EQ(VIRTIO_BLK_S_OK, vg_blk_io(&g, VIRTIO_BLK_T_FLUSH, 0, 0, 0));
+	EXPECT_EQ(VIRTIO_BLK_S_OK, vg_blk_read(&g, 0, buf, sizeof(buf)));
+	{
+		uint8_t want[4096];
+
+		fill(want, sizeof(want), 0, 99);
+		EXPECT_EQ(0, memcmp(want, buf, sizeof(buf)));
+		/* The refused write left the file alone. */
+		ASSERT_EQ(0, file_read(img, buf, sizeof(buf), 0));
+		EXPECT_EQ(0, memcmp(want, buf, sizeof(buf)));
+	}
+	ASSERT_EQ(0, vgn_dev_get(name, &a));
+	EXPECT_EQ(1, a.flushes_completed - b.flushes_completed);
+	EXPECT_EQ(1, a.io_errors - b.io_errors);
+	EXPECT_EQ(0, a.writes_completed - b.writes_completed);
+	vg_detach(&g);
+	EXPECT_EQ(0, vgn_dev_del(name, false));
+	unlink(img);
+}
+
+TEST(reads_past_a_short_file_are_zero)
+{
+	char name[32], img[64];
+	static uint8_t buf[16384];
+	struct vg g;
+	size_t i;
+	int id;
+
+	if (geteuid() || !module_loaded())
+		SKIP(return, "needs root and vblk");
+	snprintf(name, sizeof(name), "vsh%d", getpid());
+	snprintf(img, sizeof(img), "/tmp/%s.img", name);
+	ASSERT_EQ(0, make_image(img, SHORT_FILE));
+	memset(buf, 0x5a, sizeof(buf));
+	ASSERT_EQ(0, file_write(img, buf, 4096, SHORT_FILE - 4096));
+	id = vgn_dev_add(name, img, false, SHORT_CAP);
+	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
+	ASSERT_EQ(0, vg_attach(&g, name, 0));
+	ASSERT_EQ(0, vg_init(&g, 0, 64));
+	EXPECT_EQ(SHORT_CAP / 512, vg_cfg_capacity(&g));
+
+	/* Straddling the end of the file: data, then zeros. */
+	memset(vg_hva(&g, g.scratch_gpa), 0xee, sizeof(buf));
+	ASSERT_EQ(VIRTIO_BLK_S_OK,
+		  vg_blk_read(&g, (SHORT_FILE - 4096) / 512, buf, 8192));
+	for (i = 0; i < 4096; i++)
+		ASSERT_EQ(0x5a, buf[i]);
+	for (; i < 8192; i++)
+		ASSERT_EQ(0, buf[i]);
+	/* Wholly past it. */
+	memset(vg_hva(&g, g.scratch_gpa), 0xee, sizeof(buf));
+	ASSERT_EQ(VIRTIO_BLK_S_OK,
+		  vg_blk_read(&g, SHORT_CAP / 512 - 32, buf, sizeof(buf)));
+	for (i = 0; i < sizeof(buf); i++)
+		ASSERT_EQ(0, buf[i]);
+	vg_detach(&g);
+	vgn_dev_del(name, true);
+	unlink(img);
+}
+
+/* ---- malformed chains at the ABI ---------------------------------------- */
+
+struct raw {
+	uint64_t hdr, data, status, bad;
+};
+
+static void raw_setup(struct vg *g, struct raw *w)
+{
+	w->hdr = vg_alloc(g, 64, 64);
+	w->status = vg_alloc(g, 64, 64);
+	w->data = vg_alloc(g, 2U << 20, 4096);
+	/* Far above the only region. */
+	w->bad = VG_RAM_GPA + (1ULL << 40);
+}
+
+static void put_hdr(struct vg *g, uint64_t gpa, uint32_t type, uint64_t sector)
+{
+	struct virtio_blk_outhdr *h = vg_hva(g, gpa);
+
+	h->type = type;
+	h->ioprio = 0;
+	h->sector = sector;
+}
+
+/*
+ * Submit a raw chain and wait @ms for it: returns the status byte read
+ * from @status_gpa (the LAST byte of a @status_len-byte descriptor), or
+ * -ETIMEDOUT if the device never returned the chain.
+ */
+static int raw_io(struct vg *g, const struct vg_buf *b, unsigned int n,
+		  bool indirect, uint64_t status_last, int ms)
+{
+	/* Never freed: a dropped chain stays in flight for good. */
+	struct vg_req *r = calloc(1, sizeof(*r));
+	int saved = g->timeout_ms, head, ret;
+	uint8_t *st = vg_hva(g, status_last);
+
+	if (!r)
+		return -ENOMEM;
+	if (st)
+		*st = 0xff;
+	head = vg_add_chain(g, b, n, indirect, r);
+	if (head < 0)
+		return head;
+	r->status_gpa = st ? status_last : 0;
+	vg_publish(g, head);
+	ret = vg_kick(g);
+	if (ret)
+		return ret;
+	g->timeout_ms = ms;
+	ret = vg_req_wait(g, r);
+	g->timeout_ms = saved;
+	return ret ? ret : r->status;
+}
+
+/* After a bad chain the queue still serves good ones. */
+static void still_works(struct __test_metadata *_metadata, struct vg *g)
+{
+	EXPECT_EQ(VIRTIO_BLK_S_OK, vg_blk_io(g, VIRTIO_BLK_T_FLUSH, 0, 0, 0));
+}
+
+TEST_F(dp, short_header_is_ioerr)
+{
+	struct raw w;
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	{
+		/* 8 + 8 bytes: the first descriptor alone must hold 16. */
+		struct vg_buf b[] = {
+			{ w.hdr, 8, false }, { w.hdr + 8, 8, false },
+			{ w.data, 512, true }, { w.status, 1, true },
+		};
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 4, variant->indirect, w.status, 5000));
+	}
+	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).io_errors);
+	still_works(_metadata, &self->g);
+}
+
+TEST_F(dp, status_not_writable_is_dropped)
+{
+	struct raw w;
+	struct vg_buf b[3];
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	b[0] = (struct vg_buf){ w.hdr, 16, false };
+	b[1] = (struct vg_buf){ w.data, 512, true };
+	b[2] = (struct vg_buf){ w.status, 1, false };
+	EXPECT_EQ(-ETIMEDOUT, raw_io(&self->g, b, 3, variant->indirect,
+				     w.status, 500));
+	EXPECT_EQ(0xff, *(uint8_t *)vg_hva(&self->g, w.status));
+	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).io_errors);
+	still_works(_metadata, &self->g);
+}
+
+TEST_F(dp, status_in_last_byte)
+{
+	struct raw w;
+	uint8_t *st;
+	struct vg_buf b[3];
+
+	raw_setup(&self->g, &w);
+	st = vg_hva(&self->g, w.status);
+	memset(st, 0xcc, 4);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	b[0] = (struct vg_buf){ w.hdr, 16, false };
+	b[1] = (struct vg_buf){ w.data, 512, true };
+	b[2] = (struct vg_buf){ w.status, 4, true };
+	EXPECT_EQ(VIRTIO_BLK_S_OK, raw_io(&self->g, b, 3, variant->indirect,
+					  w.status + 3, 5000));
+}
+
+TEST_F(dp, chain_too_long_is_dropped)
+{
+	/* SEG_MAX (128) + 2 is the limit: 131 descriptors are too many. */
+	static struct vg_buf b[131];
+	struct raw w;
+	unsigned int i;
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	b[0] = (struct vg_buf){ w.hdr, 16, false };
+	for (i = 1; i < 130; i++)
+		b[i] = (struct vg_buf){ w.data + (i - 1) * 512ULL, 512, true };
+	b[130] = (struct vg_buf){ w.status, 1, true };
+	EXPECT_EQ(-ETIMEDOUT, raw_io(&self->g, b, 131, variant->indirect,
+				     w.status, 500));
+	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).io_errors);
+	still_works(_metadata, &self->g);
+}
+
+TEST_F(dp, longest_chain_is_fine)
+{
+	static struct vg_buf b[130];
+	struct raw w;
+	unsigned int i;
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	b[0] = (struct vg_buf){ w.hdr, 16, false };
+	for (i = 1; i < 129; i++)
+		b[i] = (struct vg_buf){ w.data + (i - 1) * 512ULL, 512, true };
+	b[129] = (struct vg_buf){ w.status, 1, true };
+	EXPECT_EQ(VIRTIO_BLK_S_OK, raw_io(&self->g, b, 130, variant->indirect,
+					  w.status, 5000));
+}
+
+TEST_F(dp, validation_failures)
+{
+	struct raw w;
+	struct vgn_info d;
+	uint8_t before[4096], after[4096];
+
+	raw_setup(&self->g, &w);
+	fill(vg_hva(&self->g, w.data), 1 << 20, 0, 3);
+	ASSERT_EQ(0, file_read(self->img, before, sizeof(before), 0));
+
+	/* T_IN without data. */
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 2, variant->indirect, w.status, 5000));
+	}
+	/* Length not a multiple of 512. */
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.data, 513, true },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	/* One data descriptor above SIZE_MAX (1 MiB). */
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false },
+				      { w.data, (1U << 20) + 512, true },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	/* T_IN into device-readable data. */
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.data, 512, false },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	/* T_OUT from device-writable data: the file is not touched. */
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_OUT, 0);
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.data, 4096, true },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	ASSERT_EQ(0, file_read(self->img, after, sizeof(after), 0));
+	EXPECT_EQ(0, memcmp(before, after, sizeof(after)));
+
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(5, d.io_errors);
+	EXPECT_EQ(0, d.reads_completed);
+	EXPECT_EQ(0, d.writes_completed);
+	still_works(_metadata, &self->g);
+}
+
+TEST_F(dp, unknown_type_is_unsupp_not_an_error)
+{
+	struct raw w;
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, 0x7777, 0);
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_UNSUPP,
+			  raw_io(&self->g, b, 2, variant->indirect, w.status, 5000));
+	}
+	EXPECT_EQ(0, delta(_metadata, self->name, &self->before).io_errors);
+}
+
+TEST_F(dp, zero_length_data_is_a_noop)
+{
+	struct raw w;
+	struct vgn_info d;
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_OUT, 0);
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.data, 0, false },
+				      { w.data, 0, false }, { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_OK,
+			  raw_io(&self->g, b, 4, variant->indirect, w.status, 5000));
+	}
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(0, d.bytes_written);
+	EXPECT_EQ(0, d.io_errors);
+}
+
+TEST_F(dp, memory_outside_the_regions)
+{
+	struct raw w;
+	struct vgn_info d;
+
+	raw_setup(&self->g, &w);
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
+	/* Data outside RAM: IOERR, nothing else happens. */
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.bad, 4096, true },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	/* Data running off the end of RAM. */
+	{
+		uint64_t end = VG_RAM_GPA + self->g.ram_size - 512;
+		struct vg_buf b[] = { { w.hdr, 16, false }, { end, 4096, true },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	/* Header outside RAM: unreadable header. */
+	{
+		struct vg_buf b[] = { { w.bad, 16, false }, { w.data, 512, true },
+				      { w.status, 1, true } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status, 5000));
+	}
+	/* Status outside RAM: cannot be written, so no used entry. */
+	{
+		struct vg_buf b[] = { { w.hdr, 16, false }, { w.data, 512, true },
+				      { w.bad, 1, true } };
+
+		EXPECT_EQ(-ETIMEDOUT,
+			  raw_io(&self->g, b, 3, variant->indirect, w.bad, 500));
+	}
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(4, d.io_errors);
+	EXPECT_EQ(0, d.reads_completed);
+	still_works(_metadata, &self->g);
+}
+
+TEST_F(dp, unmapped_vmm_memory_is_a_fault_not_a_crash)
+{
+	uint64_t buf = vg_alloc(&self->g, 1 << 20, 4096);
+	uint8_t *p = vg_hva(&self->g, buf);
+
+	/* Inside a region, but the VMM unmapped it behind vblk's back. */
+	ASSERT_EQ(0, munmap(p, 1 << 20));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, io(&self->g, variant->indirect,
+					 VIRTIO_BLK_T_IN, 0, buf, 4096, 1));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, io(&self->g, variant->indirect,
+					 VIRTIO_BLK_T_OUT, 0, buf, 4096, 1));
+	/* Put it back so teardown's munmap of the whole RAM is tidy. */
+	ASSERT_EQ(p, mmap(p, 1 << 20, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	still_works(_metadata, &self->g);
+}
+
+TEST_F(dp, avail_index_jump_breaks_the_queue_until_reset)
+{
+	struct vg_vq *vq = &self->g.vq;
+	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
+	struct vgn_info d;
+
+	/* The driver claims num + 1 new buffers at once. */
+	__atomic_store_n(&vq->vr.avail->idx, (uint16_t)(vq->avail_idx + vq->num + 1),
+			 __ATOMIC_RELEASE);
+	ASSERT_EQ(0, vg_kick(&self->g));
+	EXPECT_EQ(0, vg_wait_irq(&self->g, 500));
+	EXPECT_EQ(0, vg_pending_used(&self->g));
+	d = delta(_metadata, self->name, &self->before);
+	EXPECT_EQ(1, d.invalid_avail_idx_count);
+
+	/* A reset and a fresh initialisation bring the device back. */
+	ASSERT_EQ(0, vg_init(&self->g, variant->features, VG_QMAX));
+	ASSERT_EQ(0, vg_req_submit(&self->g, &r));
+	ASSERT_EQ(0, vg_kick(&self->g));
+	ASSERT_EQ(0, vg_req_wait(&self->g, &r));
+	EXPECT_EQ(VIRTIO_BLK_S_OK, r.status);
+}
+
+TEST_F(dp, interrupt_status_and_ack)
+{
+	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
+	uint64_t cnt;
+	int i;
+
+	ASSERT_EQ(0, vg_req_submit(&self->g, &r));
+	ASSERT_EQ(0, vg_kick(&self->g));
+	/* Wait for the call eventfd without consuming InterruptStatus. */
+	for (i = 0; i < 1000; i++) {
+		if (read(self->g.call_fd, &cnt, sizeof(cnt)) == sizeof(cnt))
+			break;
+		usleep(10000);
+	}
+	ASSERT_LT(i, 1000);
+	EXPECT_EQ(VIRTIO_MMIO_INT_VRING,
+		  vg_rd32(&self->g, VIRTIO_MMIO_INTERRUPT_STATUS));
+	/* Acknowledging another bit leaves VRING set. */
+	vg_wr32(&self->g, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
+	EXPECT_EQ(VIRTIO_MMIO_INT_VRING,
+		  vg_rd32(&self->g, VIRTIO_MMIO_INTERRUPT_STATUS));
+	vg_wr32(&self->g, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	EXPECT_EQ(0, vg_rd32(&self->g, VIRTIO_MMIO_INTERRUPT_STATUS));
+	EXPECT_EQ(1, vg_reap(&self->g));
+	EXPECT_EQ(VIRTIO_BLK_S_OK, r.status);
+}
+
+/* ---- a VMM killed with I/O in flight ------------------------------------ */
+
+static void vmm_child(const char *name, int ready)
+{
+	static struct vg_req r[64];
+	struct vg g;
+	uint64_t buf;
+	unsigned int i;
+
+	if (vg_attach(&g, name, 8U << 20) ||
+	    vg_init(&g, VG_F_EVENT_IDX | VG_F_INDIRECT, VG_QMAX))
+		_exit(1);
+	buf = vg_alloc(&g, 64 * 65536, 4096);
+	for (i = 0; i < 64; i++) {
+		r[i] = (struct vg_req){
+			.type = i & 1 ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT,
+			.sector = i * 128ULL, .data_gpa = buf + i * 65536ULL,
+			.data_len = 65536, .nseg = 16, .indirect = true,
+		};
+		if (vg_req_submit(&g, &r[i]))
+			_exit(2);
+	}
+	vg_kick(&g);
+	if (write(ready, "x", 1) != 1)
+		_exit(3);
+	/* Keep the device busy until the parent kills us. */
+	for (;;) {
+		vg_reap(&g);
+		for (i = 0; i < 64; i++) {
+			if (r[i].done && !vg_req_submit(&g, &r[i]))
+				vg_kick(&g);
+		}
+	}
+}
+
+TEST_F_TIMEOUT(dp, vmm_killed_with_io_in_flight, 600)
+{
+	struct vgn_info info;
+	uint8_t pat[4096], got[4096];
+	int i, p[2], status;
+	char c;
+	pid_t pid;
+
+	/* Only once: the variants do not matter here. */
+	if (variant->features != (VG_F_EVENT_IDX | VG_F_INDIRECT))
+		SKIP(return, "runs in the event_idx_indirect variant");
+	vg_detach(&self->g);
+	self->attached = false;
+
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, pipe(p));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			close(p[0]);
+			vmm_child(self->name, p[1]);
+		}
+		close(p[1]);
+		ASSERT_EQ(1, read(p[0], &c, 1)) TH_LOG("child %d failed", i);
+		close(p[0]);
+		/* Vary the moment a little. */
+		usleep((i % 5) * 2000);
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSIGNALED(status));
+		ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+		ASSERT_FALSE(info.vmm_attached) TH_LOG("round %d", i);
+	}
+
+	/* A new VMM attaches and the disk works. */
+	ASSERT_EQ(0, vg_attach(&self->g, self->name, 0));
+	self->attached = true;
+	ASSERT_EQ(0, vg_init(&self->g, VG_F_EVENT_IDX, 64));
+	fill(pat, sizeof(pat), 5, 5);
+	ASSERT_EQ(VIRTIO_BLK_S_OK, vg_blk_write(&self->g, 5, pat, sizeof(pat)));
+	ASSERT_EQ(VIRTIO_BLK_S_OK, vg_blk_read(&self->g, 5, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(pat, got, sizeof(got)));
+}
+
+TEST_HARNESS_MAIN
