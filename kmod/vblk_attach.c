@@ -351,6 +351,7 @@ static void vblk_session_detach(struct vblk_attach *a, struct vblk_session *s)
 	vblk_guestmem_destroy(&s->gm);
 	mmdrop(s->mm);
 	s->mm = NULL;
+	vblk_nl_notify_event(s->d, VBLK_EVENT_TYPE_DETACH, -1);
 }
 
 static int vblk_cdev_open(struct inode *inode, struct file *file)
@@ -399,6 +400,7 @@ static int vblk_cdev_open(struct inode *inode, struct file *file)
 	vhost_task_start(s->worker);
 	rcu_assign_pointer(a->sess, s);
 	mutex_unlock(&a->lock);
+	vblk_nl_notify_event(s->d, VBLK_EVENT_TYPE_ATTACH, -1);
 	return 0;
 
 err_unlock:
@@ -428,14 +430,16 @@ static int vblk_cdev_release(struct inode *inode, struct file *file)
  */
 static int vblk_session_lock(struct vblk_session *s)
 {
-	if (current->mm != s->mm)
-		return -EPERM;
+	int ret = 0;
+
 	mutex_lock(&s->a->lock);
-	if (s->dead) {
+	if (s->dead)
+		ret = -ENODEV;
+	else if (current->mm != s->mm)
+		ret = -EPERM;
+	if (ret)
 		mutex_unlock(&s->a->lock);
-		return -ENODEV;
-	}
-	return 0;
+	return ret;
 }
 
 static long vblk_cdev_ioctl(struct file *file, unsigned int cmd,
@@ -443,41 +447,42 @@ static long vblk_cdev_ioctl(struct file *file, unsigned int cmd,
 {
 	struct vblk_session *s = file->private_data;
 	void __user *argp = (void __user *)arg;
-	struct vblk_memtab *tab = NULL;
+	struct vblk_memtab *tab;
 	int fd, ret;
 
 	switch (cmd) {
 	case VBLK_SET_MEM_TABLE:
-		/* Validated outside the lock; access_ok() is against our mm. */
-		if (current->mm != READ_ONCE(s->mm))
-			return -EPERM;
-		tab = vblk_memtab_from_user(argp);
-		if (IS_ERR(tab))
-			return PTR_ERR(tab);
-		break;
 	case VBLK_SET_KICK_FD:
 	case VBLK_SET_CALL_FD:
-		if (get_user(fd, (int __user *)argp))
-			return -EFAULT;
 		break;
 	default:
 		return -ENOTTY;
 	}
 
+	/* Lock order: the attachment's lock, then mmap_lock (user copies). */
 	ret = vblk_session_lock(s);
-	if (ret) {
-		kfree(tab);
+	if (ret)
 		return ret;
-	}
 	switch (cmd) {
 	case VBLK_SET_MEM_TABLE:
-		vblk_guestmem_replace(&s->gm, tab);
+		/* access_ok() checks against current->mm, the owner's. */
+		tab = vblk_memtab_from_user(argp);
+		if (IS_ERR(tab))
+			ret = PTR_ERR(tab);
+		else
+			vblk_guestmem_replace(&s->gm, tab);
 		break;
 	case VBLK_SET_KICK_FD:
-		ret = vblk_set_kick_fd(s, fd);
+		if (get_user(fd, (int __user *)argp))
+			ret = -EFAULT;
+		else
+			ret = vblk_set_kick_fd(s, fd);
 		break;
 	case VBLK_SET_CALL_FD:
-		ret = vblk_set_call_fd(s, fd);
+		if (get_user(fd, (int __user *)argp))
+			ret = -EFAULT;
+		else
+			ret = vblk_set_call_fd(s, fd);
 		break;
 	}
 	mutex_unlock(&s->a->lock);
