@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -861,6 +862,12 @@ TEST_F_TIMEOUT(dp, vmm_killed_with_io_in_flight, 600)
 		close(p[0]);
 		/* Vary the moment a little. */
 		usleep((i % 5) * 2000);
+		if (i % 10 == 0) {
+			/* Unloading under load is refused, not attempted. */
+			EXPECT_EQ(-1, syscall(SYS_delete_module, "vblk",
+					      O_NONBLOCK));
+			EXPECT_TRUE(module_loaded());
+		}
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFSIGNALED(status));
