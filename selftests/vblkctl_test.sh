@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vblkctl end to end against the loaded vblk module: outputs (text and
+# JSON, parsed back), exit codes (0 ok, 1 usage, 2 kernel), unit parsing,
+# kernel error messages, stats, monitor, privileges.  Prints TAP.
+set -u
+ROOT=${VBLK_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+V=$ROOT/user/vblkctl
+tmp=$(mktemp -d /tmp/vblkctl-test.XXXXXX)
+F=$tmp/disk.img
+n=0 fails=0
+
+echo "TAP version 13"
+
+ok() {	# ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+		printf '#   rc=%s stdout: %s\n#   stderr: %s\n' "$rc" \
+			"$(head -c 600 "$tmp/out" | tr '\n' '|')" \
+			"$(head -c 600 "$tmp/err" | tr '\n' '|')"
+	fi
+}
+
+run() {	# run ARGS...: $rc, $tmp/out, $tmp/err
+	"$V" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# expect RC DESCRIPTION [grep -E pattern for stdout or stderr] -- ARGS...
+expect() {
+	local want=$1 desc=$2 pat=${3:-}
+	shift 3
+	[ "$1" = -- ] && shift
+	run "$@"
+	local s=0
+	[ "$rc" -eq "$want" ] || s=1
+	if [ -n "$pat" ] && ! grep -qE -- "$pat" "$tmp/out" "$tmp/err"; then
+		s=1
+	fi
+	ok $s "$desc"
+}
+
+# pyjson DESCRIPTION PYTHON-EXPR...: $tmp/out parsed as d, every expression true
+pyjson() {
+	local desc=$1
+	shift
+	python3 - "$tmp/out" "$@" <<'EOF' >"$tmp/py" 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in sys.argv[2:]:
+    if not eval(e):
+        print("# false: " + e)
+        sys.exit(1)
+EOF
+	local s=$?
+	cat "$tmp/py"
+	ok $s "$desc"
+}
+
+cleanup() {
+	"$V" -j dev show 2>/dev/null | python3 -c '
+import json, sys
+for d in json.load(sys.stdin):
+    if d["name"].startswith("vct-"):
+        print(d["name"])' 2>/dev/null | while read -r d; do "$V" dev del "$d" force; done
+}
+
+cleanup
+truncate -s 64M "$F"
+truncate -s 100 "$tmp/tiny.img"
+
+# ---- help and usage ----
+expect 0 "--help" "^Usage: vblkctl" -- --help
+expect 0 "help object" "^Usage: vblkctl" -- help
+expect 0 "dev help" "vblkctl dev add NAME backing PATH" -- dev help
+expect 0 "set-throttle help" "set-throttle NAME off" -- set-throttle help
+expect 0 "stats help" "stats NAME" -- stats help
+expect 0 "monitor help" "monitor" -- monitor help
+expect 0 "-V" "^vblkctl [0-9]" -- -V
+expect 1 "no arguments is a usage error" "Usage:" --
+expect 1 "unknown object" "Error: unknown object \"frob\"" -- frob
+expect 1 "unknown dev command" "Error: unknown command" -- dev frob
+expect 1 "unknown option" "" -- --frob dev show
+expect 1 "dev add without NAME" "missing NAME" -- dev add
+expect 1 "dev add without backing" "missing backing PATH" -- dev add vct-x
+expect 1 "dev add with an unopenable backing" "cannot open" -- dev add vct-x backing "$tmp/none"
+expect 1 "dev del without NAME" "missing NAME" -- dev del
+expect 1 "set-throttle with nothing to set" "give limits or \"off\"" -- set-throttle vct-x
+expect 1 "dev set with nothing to set" "nothing to change" -- dev set vct-x
+expect 1 "stats -c without -w" "-c needs -w" -- stats vct-x -c 2
+expect 1 "stats -w 0" "SECONDS must be" -- stats vct-x -w 0
+
+# ---- unit parsing (refused before anything is sent) ----
+for bad in 12x 1.5G -5 "" 0x200 1m 18446744073709551616 16Ei 99999999999999999999Ki "1 K" 1KiBB; do
+	expect 1 "size \"$bad\" refused" "Error: size: invalid value" -- \
+		dev add vct-u backing "$F" size "$bad"
+done
+expect 1 "junk rate refused" "Error: iops: invalid value \"10Q\": unknown unit" -- \
+	set-throttle vct-x iops 10Q
+expect 1 "overflowing rate refused" "too large" -- set-throttle vct-x bps 20E
+expect 1 "fraction refused with a reason" "fractions are not supported" -- \
+	dev add vct-u backing "$F" size 1.5Gi
+
+# ---- dev add ----
+expect 0 "dev add with serial and limits" "^vct-a: id [0-9]+, capacity 67108864 \(64.00 MiB\)$" -- \
+	dev add vct-a backing "$F" serial SER-A iops 1K bps 10Mi
+expect 2 "duplicate name: kernel message, exit 2" \
+	"^Error: name: a device with this name exists \(File exists\)$" -- \
+	dev add vct-a backing "$F"
+expect 2 "size not a multiple of 512" "^Error: capacity: must be a non-zero multiple of 512" -- \
+	dev add vct-b backing "$F" size 1000
+expect 2 "size 1M is 1000000 bytes (K/M/G are powers of 1000)" "multiple of 512" -- \
+	dev add vct-b backing "$F" size 1M
+expect 0 "size 512K = 512000 bytes" "capacity 512000 " -- dev add vct-b backing "$F" size 512K
+expect 0 "size 1Gi beyond the file" "capacity 1073741824 \(1.00 GiB\)" -- \
+	dev add vct-c backing "$F" size 1Gi
+expect 2 "file below 512 bytes without size" "smaller than 512 bytes; give a capacity" -- \
+	dev add vct-d backing "$tmp/tiny.img"
+expect 2 "bad name" "^Error: name: only A-Z" -- dev add "vct-a/b" backing "$F"
+expect 2 "serial too long" "serial: longer than 20 characters" -- \
+	dev add vct-d backing "$F" serial 012345678901234567890
+expect 2 "zero rate" "Error: iops: must be non-zero" -- dev add vct-d backing "$F" iops 0
+expect 2 "burst below rate" "Error: bps-burst: below bps" -- \
+	dev add vct-d backing "$F" bps 1Mi bps-burst 1K
+expect 2 "burst without rate" "Error: iops-burst: given without iops" -- \
+	dev add vct-d backing "$F" iops-burst 100
+expect 0 "read-only device" "read-only" -- dev add vct-r backing "$F" ro serial RO
+run -j dev add vct-j backing "$F" size 4Ki
+pyjson "dev add -j prints id, name, capacity" \
+	'd["name"] == "vct-j"' 'd["capacity"] == 4096' 'd["id"] > 0'
+
+# ---- dev show ----
+expect 0 "dev show table header" "^ID +NAME +CAPACITY +MODE +VMM +THROTTLE +BACKING$" -- dev show
+grep -E "^[0-9]+ +vct-a +64.00 MiB rw +- +iops 1000/1000 bps 10485760/10485760 $F$" "$tmp/out" >/dev/null
+ok $? "dev show row for vct-a"
+grep -qE "^[0-9]+ +vct-r .* ro +- " "$tmp/out"
+ok $? "dev show row for vct-r is read-only"
+awk -v t="$tmp" '/ vct-/ { print index($0, t) }' "$tmp/out" | sort -u | wc -l | grep -qx 1
+ok $? "dev show columns aligned"
+
+run -j dev show
+pyjson "dev show -j: a list with every device and field" \
+	'isinstance(d, list)' \
+	'len([x for x in d if x["name"].startswith("vct-")]) == 5' \
+	'[x for x in d if x["name"] == "vct-a"][0]["capacity"] == 67108864' \
+	'[x for x in d if x["name"] == "vct-a"][0]["serial"] == "SER-A"' \
+	'[x for x in d if x["name"] == "vct-a"][0]["read_only"] is False' \
+	'[x for x in d if x["name"] == "vct-r"][0]["read_only"] is True' \
+	'[x for x in d if x["name"] == "vct-a"][0]["throttle"] == {"iops": 1000, "iops_burst": 1000, "bps": 10485760, "bps_burst": 10485760}' \
+	'[x for x in d if x["name"] == "vct-a"][0]["vmm_attached"] is False' \
+	'len([x for x in d if x["name"] == "vct-a"][0]["queues"]) == 1' \
+	'sorted([x for x in d if x["name"] == "vct-a"][0]["stats"]) == sorted(["reads_completed", "writes_completed", "flushes_completed", "bytes_read", "bytes_written", "io_errors", "throttled_count", "currently_throttled", "invalid_avail_idx_count"])' \
+	'all(v == 0 for v in [x for x in d if x["name"] == "vct-a"][0]["stats"].values())' \
+	'[x for x in d if x["name"] == "vct-a"][0]["backing"] == "'"$F"'"'
+cp "$tmp/out" "$tmp/compact.json"
+
+run -p dev show vct-a
+[ "$(wc -l <"$tmp/out")" -gt 20 ]
+ok $? "-p prints indented JSON"
+python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = [x for x in json.load(open(sys.argv[2])) if x["name"] == "vct-a"]
+sys.exit(0 if a == b else 1)' "$tmp/out" "$tmp/compact.json"
+ok $? "-p dev show NAME equals the compact dump entry"
+
+expect 0 "dev show NAME detail" "^  capacity +67108864 \(64.00 MiB\)$" -- dev show vct-a
+grep -qE "^  throttle-iops +1000 \(burst 1000\)$" "$tmp/out" &&
+	grep -qE "^  serial +SER-A$" "$tmp/out" &&
+	grep -qE "^  vmm +detached$" "$tmp/out" &&
+	grep -qE "^  queue 0 +size 0 not-ready" "$tmp/out" &&
+	grep -qE "^  reads-completed +0$" "$tmp/out"
+ok $? "dev show NAME detail fields"
+expect 2 "dev show of an unknown device" "^Error: name: no such device \(No such file or directory\)$" -- \
+	dev show vct-nope
+expect 0 "abbreviated commands (d sh)" "vct-a" -- d sh
+
+# ---- set-throttle / dev set ----
+expect 0 "set-throttle replaces the limits" "" -- set-throttle vct-a iops 500 iops-burst 2Ki
+run -j dev show vct-a
+pyjson "limits replaced (bps removed)" \
+	'd[0]["throttle"] == {"iops": 500, "iops_burst": 2048, "bps": 0, "bps_burst": 0}'
+expect 2 "set-throttle refused by the kernel" "^Error: iops-burst: given without iops" -- \
+	set-throttle vct-a iops-burst 10
+expect 1 "set-throttle off with limits" "together" -- set-throttle vct-a off iops 5
+expect 0 "set-throttle off" "" -- set-throttle vct-a off
+run -j dev show vct-a
+pyjson "limits off" 'd[0]["throttle"]["iops"] == 0' 'd[0]["throttle"]["bps"] == 0'
+expect 0 "dev set serial" "" -- dev set vct-a serial NEW-SER bps 1G
+run -j dev show vct-a
+pyjson "dev set applied" 'd[0]["serial"] == "NEW-SER"' 'd[0]["throttle"]["bps"] == 10**9'
+expect 0 "dev set throttle off" "" -- dev set vct-a throttle off
+expect 2 "set-throttle on an unknown device" "no such device" -- set-throttle vct-nope off
+
+# ---- stats ----
+expect 0 "stats" "^vct-a \(id [0-9]+\)$" -- stats vct-a
+grep -cE "^  (reads-completed|writes-completed|flushes-completed|bytes-read|bytes-written|io-errors|throttled-count|currently-throttled|invalid-avail-idx-count) +0$" \
+	"$tmp/out" | grep -qx 9
+ok $? "stats prints all nine counters"
+run -j stats vct-a
+pyjson "stats -j" 'd["name"] == "vct-a"' 'len(d["stats"]) == 9'
+expect 0 "stats -w 1 -c 2 (live view)" "reads/s" -- stats vct-a -w 1 -c 2
+[ "$(grep -cE '^ +[0-9]+\.[0-9]' "$tmp/out")" -eq 2 ]
+ok $? "live view prints one line per interval"
+run -j stats vct-a -w 1 -c 2
+python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+for l in lines:
+    d = json.loads(l)
+    assert d["name"] == "vct-a" and d["interval"] > 0.5
+    assert d["rates"]["reads_completed"] == 0 and len(d["stats"]) == 9
+' "$tmp/out"
+ok $? "stats -j -w: one JSON object per interval"
+expect 2 "stats of an unknown device" "no such device" -- stats vct-nope
+
+# ---- monitor ----
+"$V" -j monitor -c 3 >"$tmp/mon" 2>&1 &
+mon=$!
+sleep 1
+"$V" dev add vct-m backing "$F" >/dev/null
+"$V" set-throttle vct-m iops 10 >/dev/null
+"$V" dev del vct-m
+for _ in $(seq 50); do kill -0 $mon 2>/dev/null || break; sleep 0.2; done
+kill $mon 2>/dev/null
+wait $mon
+python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
+assert [e["event"] for e in ev] == ["add", "change", "del"], ev
+assert all(e["name"] == "vct-m" for e in ev) and ev[0]["id"] == ev[2]["id"]
+' "$tmp/mon"
+ok $? "monitor -j -c 3 sees add, change, del"
+
+# ---- dev del ----
+expect 2 "dev del of an unknown device" "^Error: name: no such device" -- dev del vct-nope
+expect 0 "dev del" "" -- dev del vct-b
+expect 2 "deleted device is gone" "no such device" -- dev show vct-b
+expect 0 "dev del force without a VMM" "" -- dev del vct-c force
+
+# ---- privileges ----
+if setpriv --inh-caps=-net_admin --bounding-set=-net_admin true 2>/dev/null; then
+	np() { setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$V" "$@"; }
+	np dev del vct-a >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "Operation not permitted" "$tmp/err"
+	ok $? "dev del without CAP_NET_ADMIN: exit 2, EPERM"
+	np -j dev show vct-a >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 0 ]
+	ok $? "dev show without CAP_NET_ADMIN works"
+else
+	n=$((n + 1)); echo "ok $n - # SKIP setpriv cannot drop capabilities"
+fi
+
+cleanup
+run -j dev show
+pyjson "cleanup left no test device" 'not [x for x in d if x["name"].startswith("vct-")]'
+rm -rf "$tmp"
+
+echo "1..$n"
+[ $fails -eq 0 ]

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# An independent client: the kernel's own YNL CLI (tools/net/ynl/cli.py),
+# driven only by Documentation/netlink/specs/vblk.yaml, adds, gets, dumps,
+# changes and deletes a device.  Checks that the spec and the module agree.
+# Prints TAP.
+set -u
+ROOT=${VBLK_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+KSRC=${VBLK_KSRC:-}
+SPEC=$ROOT/Documentation/netlink/specs/vblk.yaml
+CLI=$KSRC/tools/net/ynl/cli.py
+tmp=$(mktemp -d /tmp/ynl-cli-test.XXXXXX)
+n=0 fails=0
+
+echo "TAP version 13"
+if [ -z "$KSRC" ] || [ ! -f "$CLI" ]; then
+	echo "1..0 # SKIP no kernel source (VBLK_KSRC) with tools/net/ynl/cli.py"
+	exit 0
+fi
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+		sed 's/^/#   /' "$tmp/out" | head -20
+	fi
+}
+
+ynl() {	# ynl ARGS... : output in $tmp/out, status in $rc
+	python3 "$CLI" --spec "$SPEC" --output-json "$@" >"$tmp/out" 2>&1
+	rc=$?
+}
+
+check() {	# check DESCRIPTION PYTHON-EXPR... (d = the parsed output)
+	local desc=$1
+	shift
+	[ "$rc" -eq 0 ] && python3 - "$tmp/out" "$@" <<'EOF'
+import json, sys
+d = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+for e in sys.argv[2:]:
+    if not eval(e):
+        print("# false: " + e)
+        sys.exit(1)
+EOF
+	ok $? "$desc"
+}
+
+truncate -s 8M "$tmp/disk.img"
+python3 "$CLI" --spec "$SPEC" --do dev-del --json '{"name": "ync-0"}' >/dev/null 2>&1
+
+# dev-add: backing-fd is a descriptor of the cli.py process (inherited fd 7).
+ynl --do dev-add --json '{"name": "ync-0", "backing-fd": 7, "serial": "YNL-1",
+	"throttle": {"iops": 300, "bps": 1048576}}' 7<>"$tmp/disk.img"
+check "dev-add replies with id and name" 'd["name"] == "ync-0"' 'd["id"] > 0'
+id=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["id"])' \
+	"$tmp/out" 2>/dev/null || echo 0)
+
+ynl --do dev-get --json '{"name": "ync-0"}'
+check "dev-get by name" \
+	'd["id"] == '"$id" \
+	'd["capacity"] == 8 << 20' \
+	'd["read-only"] == 0' \
+	'd["serial"] == "YNL-1"' \
+	'd["vmm-attached"] == 0' \
+	'd["backing-path"] == "'"$tmp/disk.img"'"' \
+	'd["throttle"] == {"iops": 300, "iops-burst": 300, "bps": 1048576, "bps-burst": 1048576}' \
+	'len(d["stats"]) == 9 and all(v == 0 for v in d["stats"].values())' \
+	'd["queue"][0]["index"] == 0'
+
+ynl --do dev-get --json '{"id": '"$id"'}'
+check "dev-get by id" 'd["name"] == "ync-0"'
+
+ynl --dump dev-get
+check "dev-get dump lists the device" \
+	'isinstance(d, list)' 'len([x for x in d if x["name"] == "ync-0"]) == 1'
+
+ynl --do dev-set --json '{"name": "ync-0", "serial": "YNL-2", "throttle": {"iops": 50, "iops-burst": 100}}'
+[ $rc -eq 0 ]
+ok $? "dev-set serial and throttle"
+ynl --do dev-get --json '{"name": "ync-0"}'
+check "dev-set took effect" 'd["serial"] == "YNL-2"' \
+	'd["throttle"] == {"iops": 50, "iops-burst": 100}'
+
+ynl --do dev-set --json '{"name": "ync-0", "capacity": 1024}'
+[ $rc -ne 0 ] && grep -q "capacity: cannot be changed on a live device" "$tmp/out"
+ok $? "dev-set capacity refused with the kernel's message"
+
+ynl --do dev-add --json '{"name": "ync-0", "backing-fd": 7}' 7<>"$tmp/disk.img"
+[ $rc -ne 0 ] && grep -q "name: a device with this name exists" "$tmp/out"
+ok $? "duplicate dev-add refused"
+
+ynl --do dev-del --json '{"name": "ync-0"}'
+[ $rc -eq 0 ]
+ok $? "dev-del"
+ynl --do dev-get --json '{"name": "ync-0"}'
+[ $rc -ne 0 ] && grep -q "name: no such device" "$tmp/out"
+ok $? "deleted device is gone"
+
+rm -rf "$tmp"
+echo "1..$n"
+[ $fails -eq 0 ]
