@@ -6,7 +6,7 @@ set -uo pipefail
 cp=$(vblk_ksrc_dir)/scripts/checkpatch.pl
 [ -x "$cp" ] || die "no checkpatch.pl at $cp (run: make kernel)"
 cd "$VBLK_ROOT"
-files=$(ls kmod/*.[ch] kunit/*.[ch] kmod/include/uapi/linux/*.h 2>/dev/null)
+files=$(ls kmod/*.[ch] kunit/*.[ch] kmod/include/uapi/linux/*.h 2>/dev/null | grep -v "\.mod\.c$")
 perl "$cp" --no-tree --strict --terse --show-types \
 	-f $files | grep -E 'ERROR|WARNING|CHECK' && exit 1
 exit 0
