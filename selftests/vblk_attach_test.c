@@ -361,7 +361,7 @@ TEST_F(attach, reopen_cycles)
 	int i;
 
 	for (i = 0; i < 20; i++) {
-		ASSERT_EQ(0, vg_attach(&g, self->name, 1 << 20));
+		ASSERT_EQ(0, vg_attach(&g, self->name, 4U << 20));
 		ASSERT_EQ(0, vg_init(&g, 0, 16));
 		vg_detach(&g);
 	}
