@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -93,7 +94,8 @@ void vmm_exit(int status)
 }
 
 /* A guest reset (reboot request, triple fault): the VMM never restarts. */
-static void guest_reset(struct vm *vm, const char *why)
+static void __attribute__((noreturn)) guest_reset(struct vm *vm,
+						  const char *why)
 {
 	if (vm->reboot_exits) {
 		warn("guest reset (%s), exiting", why);
@@ -398,7 +400,6 @@ static void *vcpu_loop(void *arg)
 			break;
 		case KVM_EXIT_SHUTDOWN:
 			guest_reset(vm, "triple fault or shutdown");
-			break;
 		case KVM_EXIT_SYSTEM_EVENT:
 			switch (run->system_event.type) {
 			case KVM_SYSTEM_EVENT_SHUTDOWN:
@@ -406,7 +407,6 @@ static void *vcpu_loop(void *arg)
 				vmm_exit(0);
 			case KVM_SYSTEM_EVENT_RESET:
 				guest_reset(vm, "system event");
-				break;
 			default:
 				die("vCPU %d: system event %u", vcpu->id,
 				    run->system_event.type);
@@ -577,6 +577,9 @@ int main(int argc, char **argv)
 		bad_usage("unexpected argument '%s'", argv[optind]);
 	if (!kernel)
 		bad_usage("%s", "--kernel is required");
+
+	/* The console writes to stdout; a reader that went away is no error. */
+	signal(SIGPIPE, SIG_IGN);
 
 	vm_create(vm);
 	vm_setup_memory(vm, mem_mib);
