@@ -646,6 +646,12 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 cap;
 	int err;
 
+	if (!tb[VBLK_A_DEV_SERIAL] && !tb[VBLK_A_DEV_THROTTLE] &&
+	    !tb[VBLK_A_DEV_CAPACITY] && !tb[VBLK_A_DEV_READ_ONLY]) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, VBLK_A_DEV_THROTTLE);
+		NL_SET_ERR_MSG(extack, "throttle: missing (nothing to change)");
+		return -EINVAL;
+	}
 	/* Validate everything before changing anything. */
 	if (tb[VBLK_A_DEV_SERIAL]) {
 		err = vblk_nl_parse_serial(tb[VBLK_A_DEV_SERIAL], serial,

@@ -188,7 +188,8 @@ static int put_throttle(struct nl_msg *msg, const struct vc_throttle *t,
 	    (set[2] && nla_put_u64(msg, VBLK_A_THROTTLE_BPS, t->bps)) ||
 	    (set[3] && nla_put_u64(msg, VBLK_A_THROTTLE_BPS_BURST, t->bps_burst)))
 		return -1;
-	nla_nest_end(msg, nest);
+	/* An empty nest means "no limits": keep it (nla_nest_end drops it). */
+	nla_nest_end_keep_empty(msg, nest);
 	return 0;
 }
 

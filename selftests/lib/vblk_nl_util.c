@@ -256,7 +256,8 @@ int vnl_put_throttle(struct nl_msg *msg, const uint64_t *thr,
 	for (int i = 1; i <= VBLK_A_THROTTLE_MAX; i++)
 		if (thr_set[i] && nla_put_u64(msg, i, thr[i]))
 			return -ENOMEM;
-	nla_nest_end(msg, nest);
+	/* An empty nest means "no limits": keep it (nla_nest_end drops it). */
+	nla_nest_end_keep_empty(msg, nest);
 	return 0;
 }
 
