@@ -6,6 +6,7 @@
  *
  * Needs root and the vblk module loaded; devices are created over netlink.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -140,6 +141,50 @@ TEST_F(attach, second_open_is_ebusy_until_close)
 	b = open(self->node, O_RDWR | O_CLOEXEC);
 	EXPECT_LE(0, b);
 	close(b);
+}
+
+/* Whether this process has a thread named @comm. */
+static bool has_thread(const char *comm)
+{
+	char path[300], buf[32];
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir("/proc/self/task");
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = 0;
+			found = !strcmp(buf, comm);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+TEST_F(attach, worker_is_a_thread_of_the_vmm)
+{
+	char comm[32];
+	int fd;
+
+	snprintf(comm, sizeof(comm), "vblk-%d", getpid());
+	EXPECT_FALSE(has_thread(comm));
+	fd = open(self->node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	/* Accounted where the VMM is: it lives in the VMM's thread group. */
+	EXPECT_TRUE(has_thread(comm));
+	close(fd);
+	EXPECT_FALSE(has_thread(comm));
 }
 
 TEST_F(attach, attached_flag_follows_the_file)
