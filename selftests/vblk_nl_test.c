@@ -213,8 +213,14 @@ TEST_F(nl, refuse_missing_attributes)
 	EXPECT_EQ(VBLK_A_DEV_NAME, self->v.miss_type);
 	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_GET, 0),
 					  NULL, NULL), EINVAL, "name: missing");
-	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0),
-					  NULL, NULL), EINVAL, "name: missing");
+	{
+		struct nl_msg *m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
+
+		nla_put_string(m, VBLK_A_DEV_SERIAL, "x");
+		EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL),
+			       EINVAL, "name: missing");
+		EXPECT_EQ(VBLK_A_DEV_NAME, self->v.miss_type);
+	}
 }
 
 TEST_F(nl, refuse_bad_names)
@@ -497,6 +503,13 @@ TEST_F(nl, set_serial_capacity_read_only)
 
 	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, &id));
 
+	/* A dev-set that names nothing to change is refused. */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
+	nla_put_u32(m, VBLK_A_DEV_ID, id);
+	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), EINVAL,
+		       "throttle: missing (nothing to change)");
+	EXPECT_EQ(VBLK_A_DEV_THROTTLE, self->v.miss_type);
+
 	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
 	nla_put_u32(m, VBLK_A_DEV_ID, id);
 	nla_put_string(m, VBLK_A_DEV_SERIAL, "NEW-SERIAL");
@@ -728,6 +741,56 @@ TEST_F(nl, dump_many)
 	free(devs);
 }
 
+/*
+ * A dump that spans several messages while a device is added between two
+ * of them is flagged NLM_F_DUMP_INTR. The first part is built when the
+ * request arrives, the next ones as the reader drains its socket.
+ */
+TEST_F(nl, dump_interrupted)
+{
+	struct vnl_add a = VNL_ADD(NULL, self->fd);
+	struct vnl_dev *devs = NULL;
+	struct vnl other;
+	char name[32];
+	int n;
+
+	for (int i = 0; i < 150; i++) {	/* far more than one message */
+		snprintf(name, sizeof(name), "nlt-intr-%03d", i);
+		a.name = name;
+		ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	}
+	ASSERT_EQ(0, vnl_open(&other));
+
+	/* Undisturbed: consistent. */
+	ASSERT_EQ(0, vnl_dev_dump(&self->v, &devs, &n));
+	EXPECT_FALSE(self->v.dump_intr);
+	EXPECT_EQ(self->ndevs + 150, n);
+	free(devs);
+
+	/* Disturbed between the first and second part: flagged. */
+	ASSERT_EQ(0, vnl_send(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_GET,
+						 NLM_F_DUMP)));
+	a.name = "nlt-intr-new";
+	ASSERT_EQ(0, vnl_dev_add(&other, &a, NULL));
+	ASSERT_EQ(0, vnl_recv(&self->v, NULL, NULL));
+	EXPECT_TRUE(self->v.dump_intr);
+
+	/* A deletion interrupts as well. */
+	ASSERT_EQ(0, vnl_send(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_GET,
+						 NLM_F_DUMP)));
+	ASSERT_EQ(0, vnl_dev_del(&other, "nlt-intr-000", false));
+	ASSERT_EQ(0, vnl_recv(&self->v, NULL, NULL));
+	EXPECT_TRUE(self->v.dump_intr);
+
+	/* A refused request changes nothing and does not interrupt. */
+	ASSERT_EQ(0, vnl_send(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_GET,
+						 NLM_F_DUMP)));
+	EXPECT_EQ(-EEXIST, vnl_dev_add(&other, &a, NULL));
+	ASSERT_EQ(0, vnl_recv(&self->v, NULL, NULL));
+	EXPECT_FALSE(self->v.dump_intr);
+	vnl_close(&other);
+}
+
 /* ---- concurrency ---- */
 
 #define ST_THREADS	3
@@ -825,6 +888,16 @@ TEST_F(nl, concurrent_add_del)
 	struct vnl_dev *devs = NULL;
 	int n, live = 0, found = 0;
 
+	/* Enough devices that a dump takes several messages. */
+	for (int i = 0; i < 100; i++) {
+		struct vnl_add a = VNL_ADD(NULL, self->fd);
+		char name[32];
+
+		snprintf(name, sizeof(name), "nlt-bg-%03d", i);
+		a.name = name;
+		ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	}
+	self->ndevs += 100;
 	ASSERT_EQ(0, pthread_create(&dt, NULL, st_dump, &dumper));
 	for (int t = 0; t < ST_THREADS; t++) {
 		args[t].t = t;

@@ -130,11 +130,8 @@ static int vnl_intr_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int vnl_xfer(struct vnl *v, struct nl_msg *msg,
-	     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
+int vnl_send(struct vnl *v, struct nl_msg *msg)
 {
-	struct vnl_tx tx = { .v = v, .cb = cb, .arg = arg };
-	struct nl_cb *c;
 	int ret;
 
 	v->err = 0;
@@ -143,23 +140,27 @@ int vnl_xfer(struct vnl *v, struct nl_msg *msg,
 	v->bad_attr = false;
 	v->dump_intr = false;
 	if (!msg)
-		return -ENOMEM;
+		return v->err = -ENOMEM;
+	ret = nl_send_auto(v->sk, msg);
+	nlmsg_free(msg);
+	return ret < 0 ? (v->err = -EIO) : 0;
+}
+
+int vnl_recv(struct vnl *v, int (*cb)(struct nl_msg *msg, void *arg),
+	     void *arg)
+{
+	struct vnl_tx tx = { .v = v, .cb = cb, .arg = arg };
+	struct nl_cb *c;
+	int ret;
+
 	c = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!c) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
+	if (!c)
+		return v->err = -ENOMEM;
 	nl_cb_err(c, NL_CB_CUSTOM, vnl_err_cb, &tx);
 	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, vnl_done_cb, &tx);
 	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, vnl_done_cb, &tx);
 	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, vnl_valid_cb, &tx);
 	nl_cb_set(c, NL_CB_DUMP_INTR, NL_CB_CUSTOM, vnl_intr_cb, &tx);
-	ret = nl_send_auto(v->sk, msg);
-	nlmsg_free(msg);
-	if (ret < 0) {
-		nl_cb_put(c);
-		return v->err = -EIO;
-	}
 	while (!tx.done) {
 		ret = nl_recvmsgs(v->sk, c);
 		if (ret < 0 && !tx.done) {
@@ -169,6 +170,14 @@ int vnl_xfer(struct vnl *v, struct nl_msg *msg,
 	}
 	nl_cb_put(c);
 	return v->err;
+}
+
+int vnl_xfer(struct vnl *v, struct nl_msg *msg,
+	     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
+{
+	int ret = vnl_send(v, msg);
+
+	return ret ? ret : vnl_recv(v, cb, arg);
 }
 
 static uint64_t vnl_uint(struct nlattr *a)

@@ -34,6 +34,10 @@ void vnl_close(struct vnl *v);
 
 /* A request for @cmd; NLM_F_DUMP in @flags for a dump. */
 struct nl_msg *vnl_msg(struct vnl *v, uint8_t cmd, int flags);
+/* The two halves of vnl_xfer(), for tests that act in between. */
+int vnl_send(struct vnl *v, struct nl_msg *msg);
+int vnl_recv(struct vnl *v, int (*cb)(struct nl_msg *msg, void *arg),
+	     void *arg);
 /* Send @msg (always freed); @cb (may be NULL) sees every reply. */
 int vnl_xfer(struct vnl *v, struct nl_msg *msg,
 	     int (*cb)(struct nl_msg *msg, void *arg), void *arg);
