@@ -5,14 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -659,63 +657,4 @@ int vg_blk_write(struct vg *g, uint64_t sector, const void *buf, uint32_t len)
 		return -EINVAL;
 	memcpy(vg_hva(g, g->scratch_gpa), buf, len);
 	return vg_blk_io(g, VIRTIO_BLK_T_OUT, sector, g->scratch_gpa, len);
-}
-
-/* ---- management --------------------------------------------------------- */
-
-static int vg_ctl_run(char *out, size_t outlen, const char *fmt, va_list ap)
-{
-	const char *root = getenv("VBLK_ROOT");
-	char *args, *cmd;
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	if (vasprintf(&args, fmt, ap) < 0)
-		return -ENOMEM;
-	if (asprintf(&cmd, "%s/user/vblkctl %s 2>&1", root ? root : ".",
-		     args) < 0) {
-		free(args);
-		return -ENOMEM;
-	}
-	free(args);
-	p = popen(cmd, "r");
-	free(cmd);
-	if (!p)
-		return -errno;
-	if (out && outlen) {
-		n = fread(out, 1, outlen - 1, p);
-		out[n] = 0;
-	} else {
-		char sink[256];
-
-		while (fread(sink, 1, sizeof(sink), p) > 0)
-			;
-	}
-	st = pclose(p);
-	if (st < 0)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-int vg_ctl(const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vg_ctl_run(NULL, 0, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-int vg_ctl_out(char *out, size_t outlen, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vg_ctl_run(out, outlen, fmt, ap);
-	va_end(ap);
-	return ret;
 }

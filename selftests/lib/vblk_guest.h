@@ -12,6 +12,7 @@
  * same InterruptStatus read + InterruptACK on every interrupt.
  *
  * Functions return 0 or a negative errno unless documented otherwise.
+ * Devices are created and inspected with vblk_guest_nl.h.
  */
 #ifndef VBLK_GUEST_H
 #define VBLK_GUEST_H
@@ -175,10 +176,5 @@ int vg_blk_io(struct vg *g, uint32_t type, uint64_t sector, uint64_t gpa,
 int vg_blk_read(struct vg *g, uint64_t sector, void *buf, uint32_t len);
 int vg_blk_write(struct vg *g, uint64_t sector, const void *buf,
 		 uint32_t len);
-
-/* Device management over the vblkctl tool ($VBLK_ROOT/user/vblkctl). */
-int vg_ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vg_ctl_out(char *out, size_t outlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif /* VBLK_GUEST_H */
