@@ -1384,8 +1384,8 @@ static enum vblk_stop vblk_drain(struct vblk_vdev *vd, struct vblk_vq *vq,
 
 /*
  * Drain, re-enable notifications, re-read the avail index, drain again on
- * new work. Notifications count as enabled on entry (they are re-enabled
- * at the end of every pass that catches up or stalls). Bounded: every
+ * new work. Notifications count as enabled on entry: every pass that
+ * disabled them re-enables them before it ends. Bounded: every
  * round handles a chain or ends the pass, and chains are bounded by the
  * pass's weight.
  */
@@ -1420,6 +1420,11 @@ static void vblk_run(struct vblk_vdev *vd, struct vblk_vq *vq,
 			vblk_notify_enable(vd, vq);
 			return;
 		case VBLK_BUDGET:
+			/*
+			 * Come back for the rest. Kicks are re-enabled too, so
+			 * that no pass ever starts with them off.
+			 */
+			vblk_notify_enable(vd, vq);
 			p->df.kick |= BIT(vblk_vq_index(vd, vq));
 			return;
 		case VBLK_RING_FAULT:

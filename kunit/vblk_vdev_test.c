@@ -49,6 +49,12 @@ static void vt_wr(struct kunit *test, struct vblk_fake_dev *fd, u32 off,
 	vblk_fake_reg_write(test, fd->vd, off, val);
 }
 
+/* A 32-bit write that may legitimately be ignored; returns the result. */
+static int vt_raw_write(struct vblk_fake_dev *fd, u32 off, u32 val)
+{
+	return vblk_vdev_mmio_write(fd->vd, off, &val, 4);
+}
+
 static u32 vt_status(struct kunit *test, struct vblk_fake_dev *fd)
 {
 	return vt_rd(test, fd, VIRTIO_MMIO_STATUS);
@@ -259,9 +265,9 @@ static void vblk_vdev_test_bad_accesses(struct kunit *test)
 		{ U32_MAX - 1, 4 },
 	};
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0, 16);
+	u32 v = 0x12345678;
 	u8 buf[8];
 	unsigned int i;
-	u32 v;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(buf, 0x5A, sizeof(buf));
@@ -279,19 +285,16 @@ static void vblk_vdev_test_bad_accesses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vt_status(test, fd));
 
 	/* read-only registers ignore writes */
-	v = 0x12345678;
-	KUNIT_EXPECT_EQ(test, 0, vblk_vdev_mmio_write(fd->vd, 0, &v, 4));
+	KUNIT_EXPECT_EQ(test, 0, vt_raw_write(fd, VIRTIO_MMIO_MAGIC_VALUE, v));
 	KUNIT_EXPECT_EQ(test, 0x74726976, vt_rd(test, fd, 0));
-	KUNIT_EXPECT_EQ(test, 0, vblk_vdev_mmio_write(fd->vd,
-			VIRTIO_MMIO_QUEUE_NUM_MAX, &v, 4));
+	KUNIT_EXPECT_EQ(test, 0, vt_raw_write(fd, VIRTIO_MMIO_QUEUE_NUM_MAX, v));
 	KUNIT_EXPECT_EQ(test, VBLK_QUEUE_NUM_MAX,
 			vt_rd(test, fd, VIRTIO_MMIO_QUEUE_NUM_MAX));
-	KUNIT_EXPECT_EQ(test, 0, vblk_vdev_mmio_write(fd->vd,
-			VIRTIO_MMIO_INTERRUPT_STATUS, &v, 4));
+	KUNIT_EXPECT_EQ(test, 0,
+			vt_raw_write(fd, VIRTIO_MMIO_INTERRUPT_STATUS, v));
 	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_INTERRUPT_STATUS));
 	/* the config space is read-only too */
-	KUNIT_EXPECT_EQ(test, 0, vblk_vdev_mmio_write(fd->vd,
-			VIRTIO_MMIO_CONFIG, &v, 4));
+	KUNIT_EXPECT_EQ(test, 0, vt_raw_write(fd, VIRTIO_MMIO_CONFIG, v));
 	KUNIT_EXPECT_EQ(test, VT_CAP / 512, vt_rd(test, fd, VIRTIO_MMIO_CONFIG));
 	/* write-only registers read as 0 */
 	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 16);
@@ -303,9 +306,10 @@ static u64 vt_cfg(struct kunit *test, struct vblk_fake_dev *fd, u32 off,
 {
 	u8 buf[8] = {};
 
-	KUNIT_EXPECT_EQ_MSG(test, 0, vblk_vdev_mmio_read(fd->vd,
-			    VIRTIO_MMIO_CONFIG + off, buf, len),
-			    "config %#x/%u", off, len);
+	int ret = vblk_vdev_mmio_read(fd->vd, VIRTIO_MMIO_CONFIG + off, buf,
+				      len);
+
+	KUNIT_EXPECT_EQ_MSG(test, 0, ret, "config %#x/%u", off, len);
 	return get_unaligned_le64(buf);
 }
 
@@ -316,6 +320,8 @@ static void vblk_vdev_test_config_widths(struct kunit *test)
 	u32 smax = offsetof(struct virtio_blk_config, size_max);
 	u32 seg = offsetof(struct virtio_blk_config, seg_max);
 	u32 bsz = offsetof(struct virtio_blk_config, blk_size);
+	u32 nq = offsetof(struct virtio_blk_config, num_queues);
+	u32 end = sizeof(struct virtio_blk_config);
 
 	/* 2048 sectors = 0x800 */
 	KUNIT_EXPECT_EQ(test, 0x800, vt_cfg(test, fd, cap, 8));
@@ -334,10 +340,8 @@ static void vblk_vdev_test_config_widths(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 512, vt_cfg(test, fd, bsz, 4));
 	KUNIT_EXPECT_EQ(test, 2, vt_cfg(test, fd, bsz + 1, 1));
 	/* fields of features not offered read as zero */
-	KUNIT_EXPECT_EQ(test, 0, vt_cfg(test, fd,
-			offsetof(struct virtio_blk_config, num_queues), 2));
-	KUNIT_EXPECT_EQ(test, 0, vt_cfg(test, fd,
-			sizeof(struct virtio_blk_config) - 1, 1));
+	KUNIT_EXPECT_EQ(test, 0, vt_cfg(test, fd, nq, 2));
+	KUNIT_EXPECT_EQ(test, 0, vt_cfg(test, fd, end - 1, 1));
 }
 
 static void vblk_vdev_test_set_capacity(struct kunit *test)
@@ -1188,9 +1192,10 @@ static void vt_fuzz_check_data(struct kunit *test, struct vblk_fake_dev *fd,
 	for (i = 1; i + 1 < z->n; i++) {
 		const u8 *g = vblk_fake_ptr(fd->mem, z->d[i].addr, z->d[i].len);
 
+		const u8 *f = fd->backing->data + pos;
+
 		if (g)
-			KUNIT_EXPECT_EQ(test, 0, memcmp(g,
-					fd->backing->data + pos, z->d[i].len));
+			KUNIT_EXPECT_EQ(test, 0, memcmp(g, f, z->d[i].len));
 		pos += z->d[i].len;
 	}
 }
@@ -1211,7 +1216,10 @@ static void vt_fuzz_round(struct kunit *test, struct vblk_fake_dev *fd,
 	u8 st;
 
 	memset(z->d, 0, sizeof(z->d));
-	z->mutated = z->names_outside = z->expect_drop = z->expect_ok = false;
+	z->mutated = false;
+	z->names_outside = false;
+	z->expect_drop = false;
+	z->expect_ok = false;
 	z->indirect = !vt_rand(z, 4);
 	if (vt_rand(z, 3))
 		vt_fuzz_any(z, fd->mem);
@@ -1252,8 +1260,8 @@ static void vt_fuzz_round(struct kunit *test, struct vblk_fake_dev *fd,
 		KUNIT_EXPECT_EQ(test, done0, vt_sum_completions(fd));
 		KUNIT_EXPECT_TRUE(test, z->mutated || z->expect_drop);
 		if (!z->mutated)
-			KUNIT_EXPECT_TRUE(test, vblk_fake_all(fd->mem,
-					  VT_STATUS, VT_SENTINEL, 8));
+			KUNIT_EXPECT_TRUE(test, vblk_fake_all(fd->mem, VT_STATUS,
+							      VT_SENTINEL, 8));
 		return;
 	}
 
@@ -1364,4 +1372,5 @@ static struct kunit_suite vblk_vdev_test_suite = {
 	.name = "vblk_vdev",
 	.test_cases = vblk_vdev_test_cases,
 };
+
 kunit_test_suite(vblk_vdev_test_suite);
