@@ -1296,17 +1296,18 @@ static void vblk_fake_mem_faults_and_holes(struct kunit *test)
 {
 	struct vblk_fake_mem *m = vblk_fake_mem_default(test);
 	u8 b[4] = { 1, 2, 3, 4 };
+	u8 r;
 
 	vblk_fake_mem_inject(m, 0x6000, 1, VBLK_FAKE_WRITE, -EIO);
 	KUNIT_EXPECT_EQ(test, -EIO, vblk_fake_mem_ops.write(m, 0x5fff, b, 2));
-	KUNIT_EXPECT_EQ(test, 0, vblk_fake_mem_ops.read(m, 0x6000, b, 1));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_mem_ops.read(m, 0x6000, &r, 1));
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_mem_ops.write(m, 0x6001, b, 4));
 	KUNIT_EXPECT_EQ(test, vblk_fake_rd32(m, 0x6001), 0x04030201);
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->faulted), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&m->outside), 0);
 
 	KUNIT_EXPECT_EQ(test, -EFAULT,
-			vblk_fake_mem_ops.read(m, VBLK_FAKE_HOLE, b, 1));
+			vblk_fake_mem_ops.read(m, VBLK_FAKE_HOLE, &r, 1));
 	KUNIT_EXPECT_EQ(test, -EFAULT,
 			vblk_fake_mem_ops.write(m, VBLK_FAKE_RAM0_SIZE - 1, b,
 						2));
