@@ -622,5 +622,5 @@ static struct kunit_suite vblk_throttle_suite = {
 
 kunit_test_suite(vblk_throttle_suite);
 
+/* The module's license and description are in vblk_fake.c. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_LICENSE("GPL");
