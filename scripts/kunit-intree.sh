@@ -32,9 +32,9 @@ cp "$VBLK_ROOT/kunit/.kunitconfig" "$d/.kunitconfig"
 {
 	echo "# SPDX-License-Identifier: GPL-2.0"
 	echo "obj-\$(CONFIG_VBLK) += vblk.o"
-	sed -n 's/^vblk-y := /vblk-y := /p' "$VBLK_ROOT/kmod/Kbuild"
+	grep -E '^vblk-y +:?\+?=' "$VBLK_ROOT/kmod/Kbuild"
 	echo "obj-\$(CONFIG_VBLK_KUNIT_TEST) += vblk_test.o"
-	sed -n 's/^vblk_test-y := /vblk_test-y := /p' "$VBLK_ROOT/kunit/Kbuild"
+	grep -E '^vblk_test-y +:?\+?=' "$VBLK_ROOT/kunit/Kbuild"
 	echo "ccflags-y += -I\$(src)/include"
 } >"$d/Makefile"
 # Hook it into drivers/block (new files, so the hard links stay intact).
