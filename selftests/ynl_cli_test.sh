@@ -13,12 +13,15 @@ tmp=$(mktemp -d /tmp/ynl-cli-test.XXXXXX)
 n=0 fails=0
 
 echo "TAP version 13"
+# VBLK_YNL_DIR: a copy of the kernel's tools/net/ynl, if the tree is elsewhere.
+[ -f "$CLI" ] || CLI=${VBLK_YNL_DIR:-/nonexistent}/cli.py
 if [ ! -f "$CLI" ]; then
 	# No unpacked kernel tree here: take the YNL tools from the Debian
 	# linux-source tarball (only tools/net/ynl is extracted).
 	tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
 	if [ -n "$tarball" ] &&
-	   tar -xf "$tarball" -C "$tmp" --wildcards '*/tools/net/ynl/*' 2>/dev/null; then
+	   timeout 120 tar -xf "$tarball" -C "$tmp" --wildcards '*/tools/net/ynl/*' \
+		2>/dev/null; then
 		CLI=$(ls "$tmp"/*/tools/net/ynl/cli.py 2>/dev/null | head -n1)
 	fi
 fi
