@@ -45,6 +45,8 @@ summary() {
 }
 
 scripts/deps.sh || exit 1
+say "the checkers catch failures (scripts/pipeline-selftest.sh)"
+scripts/pipeline-selftest.sh >"$out/tap/pipeline.tap" 2>&1
 step "test kernel builds (selftests/config + config.debug)" "$out/kernel.log" \
 	scripts/build-kernel.sh || fatal "the test kernel did not build ($out/kernel.log)"
 kdir=$(vblk_kbuild_dir)
