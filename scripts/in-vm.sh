@@ -52,7 +52,8 @@ if [ $want_kunit = 1 ]; then
 fi
 
 if [ $want_self = 1 ]; then
-	for t in "$VBLK_ROOT"/selftests/*_test "$VBLK_ROOT"/selftests/*_test.sh; do
+	for t in "$VBLK_ROOT"/selftests/*_test "$VBLK_ROOT"/selftests/*_test.sh \
+		 "$VBLK_ROOT"/selftests/guest/*_test.sh; do
 		[ -x "$t" ] || continue
 		n=$(basename "$t")
 		if [ ${#only[@]} -gt 0 ]; then
