@@ -45,7 +45,8 @@ run_guest() {
 # (--reboot-exits: status 0).  Succeeds when the guest reported $2.
 guest_said() {
 	local log=$1 want=$2
-	grep -q "^vblk-guest: done, rc=$want\$" "$log" || return 1
+	# The guest's tty turns "\n" into "\r\n".
+	tr -d '\r' <"$log" | grep -qx "vblk-guest: done, rc=$want" || return 1
 	[ "$rc" -eq "$want" ] && return 0
 	[ "$rc" -eq 0 ] && grep -q 'lacks CONFIG_X86_IOPL_IOPERM' "$log"
 }
