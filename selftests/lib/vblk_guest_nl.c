@@ -144,11 +144,17 @@ static int vgn_fill_add(struct nl_msg *m, const void *arg)
 int vgn_dev_add(const char *name, const char *path, bool ro,
 		uint64_t capacity)
 {
+	return vgn_dev_add_flags(name, path, ro, capacity, 0);
+}
+
+int vgn_dev_add_flags(const char *name, const char *path, bool ro,
+		      uint64_t capacity, int oflags)
+{
 	struct vgn_add a = { .name = name, .ro = ro, .capacity = capacity };
 	struct vgn_info info = { 0 };
 	int ret;
 
-	a.fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	a.fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | oflags);
 	if (a.fd < 0)
 		return -errno;
 	ret = vgn_do(VBLK_CMD_DEV_ADD, vgn_fill_add, &a, &info);

@@ -30,6 +30,9 @@ struct vgn_info {
 
 int vgn_dev_add(const char *name, const char *path, bool ro,
 		uint64_t capacity);
+/* The same, with extra open(2) flags for the backing (e.g. O_DIRECT). */
+int vgn_dev_add_flags(const char *name, const char *path, bool ro,
+		      uint64_t capacity, int oflags);
 int vgn_dev_del(const char *name, bool force);
 int vgn_dev_get(const char *name, struct vgn_info *info);
 
