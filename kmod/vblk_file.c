@@ -11,6 +11,7 @@
  * rather than failed.
  */
 #include <linux/fs.h>
+#include <linux/overflow.h>
 #include <linux/uio.h>
 
 #include "vblk_file.h"
@@ -52,7 +53,18 @@ static ssize_t vblk_file_rw(struct file *file, struct iov_iter *iter,
 static ssize_t vblk_file_read_iter(void *ctx, struct iov_iter *iter,
 				   loff_t pos)
 {
-	return vblk_file_rw(ctx, iter, pos, false);
+	struct file *file = ctx;
+	size_t count = iov_iter_count(iter);
+	ssize_t ret = vblk_file_rw(file, iter, pos, false);
+
+	/*
+	 * Only a regular file has a readable hole past its end. A block
+	 * device reads nothing beyond its size: it shrank or went away, and
+	 * the data is lost, not zero.
+	 */
+	if (!ret && count && S_ISBLK(file_inode(file)->i_mode))
+		return -EIO;
+	return ret;
 }
 
 static ssize_t vblk_file_write_iter(void *ctx, struct iov_iter *iter,
@@ -66,10 +78,20 @@ static int vblk_file_sync(void *ctx)
 	return vfs_fsync(ctx, 1);
 }
 
+static int vblk_file_sync_range(void *ctx, loff_t pos, u64 len)
+{
+	loff_t end;
+
+	if (!len || check_add_overflow(pos, (loff_t)(len - 1), &end))
+		return vfs_fsync(ctx, 1);
+	return vfs_fsync_range(ctx, pos, end, 1);
+}
+
 const struct vblk_backing_ops vblk_file_backing_ops = {
 	.read_iter = vblk_file_read_iter,
 	.write_iter = vblk_file_write_iter,
 	.sync = vblk_file_sync,
+	.sync_range = vblk_file_sync_range,
 };
 
 /**

@@ -1073,16 +1073,39 @@ static int vblk_do_rw(struct vblk_vdev *vd, struct vblk_req *req, bool write)
 	return 0;
 }
 
-static int vblk_do_sync(struct vblk_vdev *vd)
+/*
+ * Make written data durable: all of it (@len == 0), or the @len bytes at
+ * @pos when the backing can sync a range (else all of it). -EINTR is
+ * retried at most VBLK_EINTR_RETRIES times.
+ */
+static int vblk_do_sync(struct vblk_vdev *vd, loff_t pos, u64 len)
 {
+	const struct vblk_backing_ops *b = vd->backing;
 	unsigned int tries;
 	int err;
 
 	for (tries = 0; ; tries++) {
-		err = vd->backing->sync(vd->backing_ctx);
+		if (len && b->sync_range)
+			err = b->sync_range(vd->backing_ctx, pos, len);
+		else
+			err = b->sync(vd->backing_ctx);
 		if (err != -EINTR || tries == VBLK_EINTR_RETRIES)
 			return err;
 	}
+}
+
+/*
+ * A driver that did not negotiate VIRTIO_BLK_F_FLUSH never flushes: the
+ * device is write-through for it, and a write completes only once its
+ * data is durable.
+ */
+static int vblk_do_write(struct vblk_vdev *vd, struct vblk_req *req)
+{
+	int err = vblk_do_rw(vd, req, true);
+
+	if (err || !req->len || vblk_negotiated(vd, VIRTIO_BLK_F_FLUSH))
+		return err;
+	return vblk_do_sync(vd, req->pos, req->len);
 }
 
 static int vblk_do_get_id(struct vblk_vdev *vd, struct vblk_req *req)
@@ -1102,10 +1125,10 @@ static u8 vblk_execute(struct vblk_vdev *vd, struct vblk_req *req)
 		err = vblk_do_rw(vd, req, false);
 		break;
 	case VBLK_OP_WRITE:
-		err = vblk_do_rw(vd, req, true);
+		err = vblk_do_write(vd, req);
 		break;
 	case VBLK_OP_FLUSH:
-		err = vblk_do_sync(vd);
+		err = vblk_do_sync(vd, 0, 0);
 		break;
 	case VBLK_OP_GET_ID:
 		err = vblk_do_get_id(vd, req);
@@ -1278,8 +1301,11 @@ static u32 vblk_written(const struct vblk_req *req)
 }
 
 /*
- * Status byte into the LAST byte of the status descriptor, then the used
- * entry, then the used index. Any failure: nothing is published.
+ * The used entry, then the status byte into the LAST byte of the status
+ * descriptor, then the used index. Any failure: nothing is published (an
+ * entry written beyond the used index is not visible to the driver), and
+ * the status byte is never written for a chain that is not published
+ * because of a used ring fault.
  */
 static bool vblk_publish(struct vblk_vdev *vd, struct vblk_vq *vq,
 			 const struct vblk_req *req)
@@ -1294,12 +1320,12 @@ static bool vblk_publish(struct vblk_vdev *vd, struct vblk_vq *vq,
 
 	if (check_add_overflow(st->gpa, (u64)st->len - 1, &gpa))
 		return false;
-	if (vblk_gwrite(vd, gpa, &req->status, 1))
-		return false;
 	if (vblk_gwrite(vd, vblk_used_ring_gpa(vq, vq->used_idx), &e,
 			sizeof(e)))
 		return false;
-	/* The entry must be visible before the index that exposes it. */
+	if (vblk_gwrite(vd, gpa, &req->status, 1))
+		return false;
+	/* Entry and status must be visible before the index exposing them. */
 	smp_wmb();
 	if (vblk_write16(vd, vblk_used_idx_gpa(vq), vq->used_idx + 1))
 		return false;
@@ -1396,8 +1422,12 @@ static void vblk_run(struct vblk_vdev *vd, struct vblk_vq *vq,
 	u16 avail;
 
 	for (;;) {
-		if (!vblk_read_avail(vd, vq, p, &avail))
+		if (!vblk_read_avail(vd, vq, p, &avail)) {
+			/* never leave kicks off (best effort) */
+			if (!enabled)
+				vblk_notify_enable(vd, vq);
 			return;
+		}
 		if (avail == vq->last_avail_idx) {
 			if (enabled)
 				return;

@@ -29,10 +29,10 @@
 #define VBLK_NUM_QUEUES		1
 #define VBLK_QUEUE_NUM_MAX	256
 #define VBLK_SEG_MAX		128
-#define VBLK_SIZE_MAX		(1U << 20)
+#define VBLK_SIZE_MAX		0x100000U	/* 1 MiB */
 #define VBLK_MAX_CHAIN		(VBLK_SEG_MAX + 2)
 #define VBLK_SECTOR_SHIFT	9
-#define VBLK_SECTOR_SIZE	(1U << VBLK_SECTOR_SHIFT)
+#define VBLK_SECTOR_SIZE	512U		/* 1 << VBLK_SECTOR_SHIFT */
 #define VBLK_SERIAL_LEN		20
 #define VBLK_EINTR_RETRIES	16
 /* Upper bound of iterator segments for one request's data. */
@@ -92,10 +92,14 @@ struct vblk_mem_ops {
 /**
  * struct vblk_backing_ops - the backing store
  * @read_iter: read into @iter at byte offset @pos. Returns bytes read
- *	(0 at end of file, short counts allowed) or a negative errno.
+ *	(0 at end of file, short counts allowed) or a negative errno. The
+ *	model zero-fills a read past the end of file, so a backing without
+ *	such a hole (a block device) must fail instead of returning 0.
  * @write_iter: write @iter at byte offset @pos. Returns bytes written
  *	(short counts allowed) or a negative errno.
  * @sync: make written data durable (fdatasync semantics).
+ * @sync_range: make the @len bytes written at @pos durable (optional;
+ *	without it @sync is used).
  *
  * The device model retries short writes and -EINTR (bounded by
  * %VBLK_EINTR_RETRIES); the backing does not need to.
@@ -104,6 +108,7 @@ struct vblk_backing_ops {
 	ssize_t (*read_iter)(void *ctx, struct iov_iter *iter, loff_t pos);
 	ssize_t (*write_iter)(void *ctx, struct iov_iter *iter, loff_t pos);
 	int (*sync)(void *ctx);
+	int (*sync_range)(void *ctx, loff_t pos, u64 len);
 };
 
 /**

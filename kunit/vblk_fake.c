@@ -106,6 +106,23 @@ struct vblk_fake_mem *vblk_fake_mem_default(struct kunit *test)
 void vblk_fake_mem_inject(struct vblk_fake_mem *m, u64 gpa, u64 len,
 			  unsigned int kinds, int err)
 {
+	vblk_fake_mem_inject_after(m, gpa, len, kinds, err, 0);
+}
+
+/**
+ * vblk_fake_mem_inject_after() - make later device accesses to a range fail
+ * @m: fake memory
+ * @gpa: first guest-physical address
+ * @len: length in bytes
+ * @kinds: %VBLK_FAKE_READ and/or %VBLK_FAKE_WRITE
+ * @err: negative errno to return (e.g. -EFAULT)
+ * @skip: number of matching accesses that still succeed
+ *
+ * Like vblk_fake_mem_inject(), once @skip matching accesses went through.
+ */
+void vblk_fake_mem_inject_after(struct vblk_fake_mem *m, u64 gpa, u64 len,
+				unsigned int kinds, int err, unsigned int skip)
+{
 	struct vblk_fake_fault *f;
 
 	KUNIT_ASSERT_LT(m->test, m->nr_faults, VBLK_FAKE_MAX_FAULTS);
@@ -115,6 +132,7 @@ void vblk_fake_mem_inject(struct vblk_fake_mem *m, u64 gpa, u64 len,
 	f->len = len;
 	f->kinds = kinds;
 	f->err = err;
+	f->skip = skip;
 }
 
 /**
@@ -147,12 +165,16 @@ static int vblk_fake_fault_for(struct vblk_fake_mem *m, u64 gpa, u64 len,
 	unsigned int i;
 
 	for (i = 0; i < m->nr_faults; i++) {
-		const struct vblk_fake_fault *f = &m->faults[i];
+		struct vblk_fake_fault *f = &m->faults[i];
 
 		if (!(f->kinds & kind) || !f->len)
 			continue;
 		/* overlap of [gpa, gpa + len) and [f->gpa, f->gpa + f->len) */
 		if (gpa - f->gpa < f->len || f->gpa - gpa < len) {
+			if (f->skip) {
+				f->skip--;
+				continue;
+			}
 			atomic_inc(&m->faulted);
 			return f->err;
 		}
@@ -830,6 +852,21 @@ static void vblk_fake_reg_write64(struct kunit *test, struct vblk_vdev *vd,
 void vblk_fake_wire(struct kunit *test, struct vblk_vdev *vd,
 		    const struct vblk_fake_vq *vq, bool event_idx)
 {
+	vblk_fake_wire_decline(test, vd, vq, event_idx, 0);
+}
+
+/**
+ * vblk_fake_wire_decline() - vblk_fake_wire(), declining some features
+ * @test: the test (every step must succeed)
+ * @vd: the device
+ * @vq: the queue to configure as queue 0
+ * @event_idx: negotiate VIRTIO_RING_F_EVENT_IDX (else it is declined)
+ * @decline: feature bits (BIT_ULL(VIRTIO_*)) not to accept
+ */
+void vblk_fake_wire_decline(struct kunit *test, struct vblk_vdev *vd,
+			    const struct vblk_fake_vq *vq, bool event_idx,
+			    u64 decline)
+{
 	u64 feat;
 
 	KUNIT_ASSERT_EQ(test, 0x74726976,
@@ -853,6 +890,7 @@ void vblk_fake_wire(struct kunit *test, struct vblk_vdev *vd,
 		KUNIT_ASSERT_TRUE(test, feat & BIT_ULL(VIRTIO_RING_F_EVENT_IDX));
 	else
 		feat &= ~BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	feat &= ~decline;
 
 	vblk_fake_reg_write(test, vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	vblk_fake_reg_write(test, vd, VIRTIO_MMIO_DRIVER_FEATURES,
@@ -935,12 +973,12 @@ struct vblk_fake_backing *vblk_fake_backing_new(struct kunit *test, u64 cap,
  * vblk_fake_backing_calls() - total backing callbacks so far
  * @b: the backing
  *
- * Return: reads + writes + syncs.
+ * Return: reads + writes + syncs + range syncs.
  */
 unsigned int vblk_fake_backing_calls(const struct vblk_fake_backing *b)
 {
 	return atomic_read(&b->reads) + atomic_read(&b->writes) +
-	       atomic_read(&b->syncs);
+	       atomic_read(&b->syncs) + atomic_read(&b->range_syncs);
 }
 
 static ssize_t vblk_fake_backing_read(void *ctx, struct iov_iter *iter,
@@ -1006,11 +1044,22 @@ static int vblk_fake_backing_sync(void *ctx)
 	return b->sync_err;
 }
 
+static int vblk_fake_backing_sync_range(void *ctx, loff_t pos, u64 len)
+{
+	struct vblk_fake_backing *b = ctx;
+
+	atomic_inc(&b->range_syncs);
+	b->sync_pos = pos;
+	b->sync_len = len;
+	return b->sync_err;
+}
+
 /* Backing I/O for the device model, over struct vblk_fake_backing. */
 const struct vblk_backing_ops vblk_fake_backing_ops = {
 	.read_iter = vblk_fake_backing_read,
 	.write_iter = vblk_fake_backing_write,
 	.sync = vblk_fake_backing_sync,
+	.sync_range = vblk_fake_backing_sync_range,
 };
 
 /* ------------------------------------------------------------------ */

@@ -42,12 +42,14 @@ struct vblk_fake_region {
  * @len: length of the range in bytes
  * @kinds: %VBLK_FAKE_READ and/or %VBLK_FAKE_WRITE
  * @err: errno returned (negative)
+ * @skip: matching accesses still let through before the fault applies
  */
 struct vblk_fake_fault {
 	u64 gpa;
 	u64 len;
 	unsigned int kinds;
 	int err;
+	unsigned int skip;
 };
 
 /**
@@ -86,6 +88,8 @@ void vblk_fake_mem_add_region(struct vblk_fake_mem *m, u64 gpa, u64 size);
 struct vblk_fake_mem *vblk_fake_mem_default(struct kunit *test);
 void vblk_fake_mem_inject(struct vblk_fake_mem *m, u64 gpa, u64 len,
 			  unsigned int kinds, int err);
+void vblk_fake_mem_inject_after(struct vblk_fake_mem *m, u64 gpa, u64 len,
+				unsigned int kinds, int err, unsigned int skip);
 void vblk_fake_mem_clear_faults(struct vblk_fake_mem *m);
 u8 *vblk_fake_ptr(struct vblk_fake_mem *m, u64 gpa, u64 len);
 
@@ -168,6 +172,9 @@ void vblk_fake_reg_write(struct kunit *test, struct vblk_vdev *vd, u32 off,
 			 u32 val);
 void vblk_fake_wire(struct kunit *test, struct vblk_vdev *vd,
 		    const struct vblk_fake_vq *vq, bool event_idx);
+void vblk_fake_wire_decline(struct kunit *test, struct vblk_vdev *vd,
+			    const struct vblk_fake_vq *vq, bool event_idx,
+			    u64 decline);
 void vblk_fake_notify(struct kunit *test, struct vblk_vdev *vd,
 		      unsigned int q);
 
@@ -184,10 +191,13 @@ void vblk_fake_notify(struct kunit *test, struct vblk_vdev *vd,
  * @eintr_forever: every read and write returns -EINTR
  * @read_err: if non-zero, every read returns it
  * @write_err: if non-zero, every write returns it
- * @sync_err: if non-zero, every sync returns it
+ * @sync_err: if non-zero, every sync and sync_range returns it
  * @reads: read_iter calls
  * @writes: write_iter calls
  * @syncs: sync calls
+ * @range_syncs: sync_range calls
+ * @sync_pos: @pos of the last sync_range call
+ * @sync_len: @len of the last sync_range call
  *
  * Set the fault fields before the device runs; the counters are for
  * assertions (e.g. "the backing was not touched").
@@ -207,6 +217,9 @@ struct vblk_fake_backing {
 	atomic_t reads;
 	atomic_t writes;
 	atomic_t syncs;
+	atomic_t range_syncs;
+	loff_t sync_pos;
+	u64 sync_len;
 };
 
 extern const struct vblk_backing_ops vblk_fake_backing_ops;

@@ -921,6 +921,129 @@ static void vblk_vdev_test_flush_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->backing->syncs));
 }
 
+/* Plant a write of @sectors sectors at @sector and publish it. */
+static void vt_add_write(struct vblk_fake_dev *fd, u64 sector, u32 sectors)
+{
+	struct vblk_fake_desc d[3];
+
+	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_OUT, sector);
+	vblk_fake_fill(fd->mem, VT_DATA, 0x5A, sectors * VBLK_SECTOR_SIZE);
+	vblk_fake_wr8(fd->mem, VT_STATUS, VT_SENTINEL);
+	vt_rw_descs(d, sectors * VBLK_SECTOR_SIZE, false, VT_DATA);
+	vblk_fake_vq_add_chain(&fd->vq, d, 3);
+}
+
+/* A device whose driver declined VIRTIO_BLK_F_FLUSH. */
+static struct vblk_fake_dev *vt_dev_no_flush(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0xAB,
+							16);
+
+	vblk_fake_wire_decline(test, fd->vd, &fd->vq, false,
+			       BIT_ULL(VIRTIO_BLK_F_FLUSH));
+	KUNIT_ASSERT_FALSE(test, fd->vd->features &
+			   BIT_ULL(VIRTIO_BLK_F_FLUSH));
+	return fd;
+}
+
+static void vblk_vdev_test_write_through(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev_no_flush(test);
+	struct vblk_fake_backing *b = fd->backing;
+
+	/* the written range is made durable before the write completes */
+	vt_add_write(fd, 3, 2);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, writes_completed));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&b->range_syncs));
+	KUNIT_EXPECT_EQ(test, 3 * VBLK_SECTOR_SIZE, b->sync_pos);
+	KUNIT_EXPECT_EQ(test, 2 * VBLK_SECTOR_SIZE, b->sync_len);
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&b->syncs));
+
+	/* reads need nothing */
+	vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&b->range_syncs));
+
+	/* data written but not durable is an I/O error */
+	b->sync_err = -EIO;
+	vt_add_write(fd, 0, 1);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, io_errors));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, writes_completed));
+	KUNIT_EXPECT_EQ(test, 2, atomic_read(&b->range_syncs));
+	KUNIT_EXPECT_EQ(test, 3, vblk_fake_vq_used_idx(&fd->vq));
+}
+
+static void vblk_vdev_test_write_through_whole_sync(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0xAB,
+							16);
+	struct vblk_backing_ops *ops = kunit_kmalloc(test, sizeof(*ops),
+						     GFP_KERNEL);
+
+	/* a backing that cannot sync a range syncs everything */
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	*ops = vblk_fake_backing_ops;
+	ops->sync_range = NULL;
+	fd->vd->backing = ops;
+	vblk_fake_wire_decline(test, fd->vd, &fd->vq, false,
+			       BIT_ULL(VIRTIO_BLK_F_FLUSH));
+
+	vt_add_write(fd, 1, 1);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->backing->syncs));
+
+	fd->backing->sync_err = -EIO;
+	vt_add_write(fd, 1, 1);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 2, atomic_read(&fd->backing->syncs));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, writes_completed));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, io_errors));
+}
+
+static void vblk_vdev_test_write_back_with_flush(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+
+	/* FLUSH negotiated: the driver flushes, writes do not sync */
+	KUNIT_ASSERT_TRUE(test, fd->vd->features &
+			  BIT_ULL(VIRTIO_BLK_F_FLUSH));
+	fd->backing->sync_err = -EIO;
+	vt_add_write(fd, 0, 4);
+	vt_add_write(fd, 8, 1);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, 2, vblk_fake_stat(fd, writes_completed));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, io_errors));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->syncs));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->range_syncs));
+}
+
+/* A used ring that cannot take the entry: the status byte stays as is. */
+static void vblk_vdev_test_used_fault_no_status(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+
+	vblk_fake_mem_inject(fd->mem, fd->vq.used + 4, 8, VBLK_FAKE_WRITE,
+			     -EFAULT);
+	vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VT_SENTINEL, vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_vq_used_idx(&fd->vq));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, io_errors));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, reads_completed));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->host.signals));
+}
+
 /* ------------------------------------------------------------------ */
 /* Notification, throttle, fairness                                   */
 /* ------------------------------------------------------------------ */
@@ -942,6 +1065,25 @@ static void vblk_vdev_test_notify_rearm(struct kunit *test)
 	vblk_fake_notify(test, ev->vd, 0);
 	KUNIT_EXPECT_EQ(test, 2, vblk_fake_vq_avail_event(&ev->vq));
 	KUNIT_EXPECT_EQ(test, 2, vblk_fake_vq_used_idx(&ev->vq));
+}
+
+/*
+ * Legacy notifications: the avail index becomes unreadable after the
+ * first round of a pass turned kicks off; the pass still turns them on.
+ */
+static void vblk_vdev_test_rearm_after_avail_fault(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+
+	vblk_fake_mem_inject_after(fd->mem, fd->vq.avail + 2, 2,
+				   VBLK_FAKE_READ, -EFAULT, 1);
+	vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&fd->mem->faulted), 0);
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_vq_used_idx(&fd->vq));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_vq_used_flags(&fd->vq));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->host.signals));
 }
 
 static void vblk_vdev_test_throttle_stall_counted_once(struct kunit *test)
@@ -1413,7 +1555,12 @@ static struct kunit_case vblk_vdev_test_cases[] = {
 	KUNIT_CASE(vblk_vdev_test_multibyte_status),
 	KUNIT_CASE(vblk_vdev_test_data_outside_ram),
 	KUNIT_CASE(vblk_vdev_test_flush_failure),
+	KUNIT_CASE(vblk_vdev_test_write_through),
+	KUNIT_CASE(vblk_vdev_test_write_through_whole_sync),
+	KUNIT_CASE(vblk_vdev_test_write_back_with_flush),
+	KUNIT_CASE(vblk_vdev_test_used_fault_no_status),
 	KUNIT_CASE(vblk_vdev_test_notify_rearm),
+	KUNIT_CASE(vblk_vdev_test_rearm_after_avail_fault),
 	KUNIT_CASE(vblk_vdev_test_throttle_stall_counted_once),
 	KUNIT_CASE(vblk_vdev_test_reset_ends_stall),
 	KUNIT_CASE(vblk_vdev_test_weight_requeues),
