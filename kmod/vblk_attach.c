@@ -132,6 +132,9 @@ static void vblk_session_kick(struct vblk_session *s, unsigned int q)
 {
 	if (q >= VBLK_NUM_QUEUES)
 		return;
+	/* The worker exited on SIGKILL: there is nobody left to wake. */
+	if (READ_ONCE(s->killed))
+		return;
 	set_bit(q, &s->pending);
 	/* Pairs with the worker's set_current_state() before it looks. */
 	vhost_task_wake(s->worker);
@@ -161,8 +164,8 @@ static void vblk_worker_killed(void *data)
 
 	/*
 	 * The VMM got SIGKILL: the worker exits with it.  The pass it was in
-	 * has finished; later kicks wake nothing and the release of the file
-	 * (which follows as the VMM exits) detaches.
+	 * has finished; later kicks see @killed and leave the task alone, and
+	 * the release of the file (which follows as the VMM exits) detaches.
 	 */
 	WRITE_ONCE(s->killed, true);
 }
@@ -362,6 +365,13 @@ static int vblk_cdev_open(struct inode *inode, struct file *file)
 	struct vblk_session *s;
 	int ret;
 
+	/*
+	 * The attachment is exclusive and drives the device: a read-only or
+	 * write-only open must not be able to take it.
+	 */
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
+		return -EACCES;
 	/* The attachment lives in the opener's address space. */
 	if (!current->mm || (current->flags & PF_KTHREAD))
 		return -EPERM;
@@ -615,35 +625,50 @@ err_put:
 }
 
 /**
- * vblk_attach_del - remove /dev/vblk/NAME, detaching a VMM if one is attached
+ * vblk_attach_del - remove /dev/vblk/NAME, detaching a VMM if allowed
  * @d: the device, being deleted
+ * @force: detach an attached VMM instead of refusing
  *
- * Always detaches (this is the "force" behaviour): the worker stops after
- * its pass, the device is reset, eventfds and the mm are released.  A VMM
- * that still holds the file open gets -ENODEV from every later call; the
- * file keeps @d alive until it is closed.  Callers that want to refuse
- * deleting an attached device check vblk_attach_busy() first.  Sleeps.
+ * The check for an attached VMM and the refusal of later opens happen
+ * together under the attachment's lock, so a VMM cannot attach between
+ * them.  When a VMM is attached and @force is false nothing changes and
+ * -EBUSY is returned.  Otherwise the VMM (if any) is detached: the worker
+ * stops after its pass, the device is reset, eventfds and the mm are
+ * released.  A VMM that still holds the file open gets -ENODEV from every
+ * later call; the file keeps @d alive until it is closed.
+ *
+ * Sleeps, possibly for as long as a pass of the worker or a forwarded MMIO
+ * access takes (both may wait on the VMM's memory): do not call it with
+ * the registry mutex held while a VMM may be attached.  The caller
+ * serialises calls for one device (the registry's delete does).
+ *
+ * Return: 0 (also when @d has no node any more) or -EBUSY.
  */
-void vblk_attach_del(struct vblk_device *d)
+int vblk_attach_del(struct vblk_device *d, bool force)
 {
 	struct vblk_attach *a = d->attach;
 	struct vblk_session *s;
 
 	if (!a)
-		return;
-
-	/* No new opens; files already open keep the cdev and @a alive. */
-	cdev_device_del(&a->cdev, &a->dev);
+		return 0;
 
 	mutex_lock(&a->lock);
-	a->gone = true;
 	s = rcu_dereference_protected(a->sess, lockdep_is_held(&a->lock));
+	if (s && !force) {
+		mutex_unlock(&a->lock);
+		return -EBUSY;
+	}
+	/* No new attachment from here on. */
+	a->gone = true;
 	if (s)
 		vblk_session_detach(a, s);
 	mutex_unlock(&a->lock);
 
+	/* Remove the node; files already open keep the cdev and @a alive. */
+	cdev_device_del(&a->cdev, &a->dev);
 	WRITE_ONCE(d->attach, NULL);
 	put_device(&a->dev);
+	return 0;
 }
 
 /**

@@ -16,7 +16,7 @@ struct vblk_device;
 int vblk_attach_init(void);
 void vblk_attach_exit(void);
 int vblk_attach_add(struct vblk_device *d);
-void vblk_attach_del(struct vblk_device *d);
+int vblk_attach_del(struct vblk_device *d, bool force);
 bool vblk_attach_busy(struct vblk_device *d);
 extern const struct vblk_host_ops vblk_attach_host_ops;
 

@@ -7,12 +7,17 @@
  * mutex, which also guards name uniqueness and a generation counter that
  * netlink dumps use to flag themselves inconsistent (NLM_F_DUMP_INTR) when
  * the set of devices changed between two parts of a dump.
+ *
+ * The registry mutex is never held while waiting for anything a VMM
+ * controls (a worker's pass, a forwarded MMIO access): a deletion marks the
+ * device, drops the mutex to detach the VMM and takes it again to unlist.
  */
 #include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 #include <linux/xarray.h>
 
 #include "vblk_attach.h"
@@ -26,6 +31,8 @@ static u32 vblk_devs_next_id;
 /* Starts at 1: a zero sequence disables the dump consistency check. */
 static u32 vblk_devs_gen = 1;
 static bool vblk_devs_closing;
+/* Deletions between vblk_dev_delete()'s two critical sections. */
+static unsigned int vblk_devs_deleting;
 
 /**
  * vblk_dev_lock() - take the registry mutex
@@ -51,7 +58,9 @@ static void vblk_dev_release(struct kref *kref)
 	struct vblk_device *d = container_of(kref, struct vblk_device, kref);
 
 	vblk_vdev_destroy(&d->vdev);
-	fput(d->backing);
+	/* vblk_dev_delete() may have released it already. */
+	if (d->backing)
+		fput(d->backing);
 	kfree(d);
 }
 
@@ -153,14 +162,74 @@ int vblk_dev_register(struct vblk_device *d)
  * @d: a listed device
  *
  * Called with the registry mutex held. The registry's reference moves to
- * the caller, who drops it with vblk_dev_put() once done.
+ * the caller, who drops it with vblk_dev_put() once done. Only for devices
+ * no VMM can be attached to (one just registered, or every device at
+ * module unload, when no node is open); vblk_dev_delete() is the general
+ * deletion.
  */
 void vblk_dev_unregister(struct vblk_device *d)
 {
 	lockdep_assert_held(&vblk_devs_lock);
-	vblk_attach_del(d);
+	/* Forced: cannot fail. */
+	vblk_attach_del(d, true);
 	xa_erase(&vblk_devs, d->id);
 	vblk_devs_gen++;
+}
+
+/**
+ * vblk_dev_delete() - delete a listed device, detaching its VMM if allowed
+ * @d: a device looked up under the registry mutex
+ * @force: detach an attached VMM instead of refusing
+ *
+ * Called with the registry mutex held; returns with it released. The
+ * mutex is dropped while the VMM is detached (which waits for the worker's
+ * pass), so other registry users never wait for a VMM. Meanwhile @d stays
+ * listed and a second delete of it fails. On success @d is unlisted, the
+ * deletion announced, the backing file released (no I/O can follow the
+ * detach) and the registry's reference dropped; a VMM that still holds
+ * its file open keeps the rest of @d until it closes it.
+ *
+ * Return: 0, -EBUSY when a VMM is attached and @force is false, or
+ * -ENOENT when another delete of @d is under way.
+ */
+int vblk_dev_delete(struct vblk_device *d, bool force)
+{
+	struct file *backing;
+	int err;
+
+	lockdep_assert_held(&vblk_devs_lock);
+	if (d->deleting) {
+		mutex_unlock(&vblk_devs_lock);
+		return -ENOENT;
+	}
+	d->deleting = true;
+	vblk_devs_deleting++;
+	vblk_dev_get(d);
+	mutex_unlock(&vblk_devs_lock);
+
+	err = vblk_attach_del(d, force);
+
+	mutex_lock(&vblk_devs_lock);
+	d->deleting = false;
+	vblk_devs_deleting--;
+	backing = NULL;
+	if (!err) {
+		xa_erase(&vblk_devs, d->id);
+		vblk_devs_gen++;
+		vblk_nl_notify_event(d, VBLK_EVENT_TYPE_DEL, -1);
+		/* Unlisted: no dev-get prints its path any more. */
+		backing = d->backing;
+		d->backing = NULL;
+	}
+	mutex_unlock(&vblk_devs_lock);
+	wake_up_var(&vblk_devs_deleting);
+
+	if (backing)
+		fput(backing);
+	if (!err)
+		vblk_dev_put(d);	/* the registry's */
+	vblk_dev_put(d);
+	return err;
 }
 
 /**
@@ -238,10 +307,21 @@ void vblk_dev_remove_all(void)
 
 	mutex_lock(&vblk_devs_lock);
 	vblk_devs_closing = true;
-	xa_for_each(&vblk_devs, id, d) {
-		vblk_dev_unregister(d);
-		vblk_nl_notify_event(d, VBLK_EVENT_TYPE_DEL, -1);
-		vblk_dev_put(d);
+	for (;;) {
+		xa_for_each(&vblk_devs, id, d) {
+			/* Its deleter finishes (or gives it back) below. */
+			if (d->deleting)
+				continue;
+			vblk_dev_unregister(d);
+			vblk_nl_notify_event(d, VBLK_EVENT_TYPE_DEL, -1);
+			vblk_dev_put(d);
+		}
+		if (!vblk_devs_deleting)
+			break;
+		mutex_unlock(&vblk_devs_lock);
+		wait_var_event(&vblk_devs_deleting,
+			       !READ_ONCE(vblk_devs_deleting));
+		mutex_lock(&vblk_devs_lock);
 	}
 	mutex_unlock(&vblk_devs_lock);
 	WARN_ON(!xa_empty(&vblk_devs));

@@ -29,10 +29,13 @@ struct file;
  * @id: unique id, not reused while the module is loaded
  * @name: unique name, [A-Za-z0-9_.-], NUL-terminated
  * @backing: the backing file (regular file or block device); the device
- *	holds a reference on it until it is freed
+ *	holds a reference on it until it is freed or vblk_dev_delete()
+ *	unlists it (NULL from then on)
  * @capacity: capacity in bytes (a multiple of 512)
  * @vdev: the virtio-blk device model
  * @attach: VMM attachment state, owned by vblk_attach.c
+ * @deleting: vblk_dev_delete() is detaching the VMM; under the registry
+ *	mutex
  */
 struct vblk_device {
 	struct kref kref;
@@ -42,6 +45,7 @@ struct vblk_device {
 	u64 capacity;
 	struct vblk_vdev vdev;
 	struct vblk_attach *attach;
+	bool deleting;
 };
 
 /**
@@ -62,6 +66,7 @@ struct vblk_device *vblk_dev_create(const char *name, struct file *backing,
 				    const struct vblk_vdev_config *cfg);
 int vblk_dev_register(struct vblk_device *d);
 void vblk_dev_unregister(struct vblk_device *d);
+int vblk_dev_delete(struct vblk_device *d, bool force);
 struct vblk_device *vblk_dev_find_id(u32 id);
 struct vblk_device *vblk_dev_find_name(const char *name);
 struct vblk_device *vblk_dev_next(unsigned long *id);

@@ -242,30 +242,37 @@ static struct vblk_device *vblk_nl_lookup(struct genl_info *info)
 
 /* ---- messages ---- */
 
+/*
+ * Copy a serial byte by byte with marked accesses: the data path reads
+ * vd->cfg.serial without the registry mutex (see vblk_nl_set_serial()).
+ */
+static void vblk_nl_copy_serial(char *dst, const char *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < VBLK_SERIAL_LEN; i++)
+		WRITE_ONCE(dst[i], READ_ONCE(src[i]));
+}
+
 static int vblk_nl_put_queues(struct sk_buff *skb, struct vblk_vdev *vd)
 {
-	u32 num[VBLK_NUM_QUEUES];
-	bool ready[VBLK_NUM_QUEUES];
 	struct nlattr *nest;
 	unsigned int q;
 
-	mutex_lock(&vd->lock);
 	for (q = 0; q < VBLK_NUM_QUEUES; q++) {
-		num[q] = vd->vqs[q].num;
-		ready[q] = vd->vqs[q].ready;
-	}
-	mutex_unlock(&vd->lock);
-
-	for (q = 0; q < VBLK_NUM_QUEUES; q++) {
-		/* Processing state: a racy snapshot, for display only. */
+		/*
+		 * A lockless snapshot, for display only: vd->lock and the
+		 * queue mutex can be held for as long as the VMM's memory
+		 * takes to fault in, and the registry mutex is held here.
+		 */
 		const struct vblk_vq *vq = &vd->vqs[q];
 
 		nest = nla_nest_start(skb, VBLK_A_DEV_QUEUE);
 		if (!nest)
 			return -EMSGSIZE;
 		if (nla_put_u32(skb, VBLK_A_QUEUE_INDEX, q) ||
-		    nla_put_u32(skb, VBLK_A_QUEUE_SIZE, num[q]) ||
-		    nla_put_u8(skb, VBLK_A_QUEUE_READY, ready[q]) ||
+		    nla_put_u32(skb, VBLK_A_QUEUE_SIZE, READ_ONCE(vq->num)) ||
+		    nla_put_u8(skb, VBLK_A_QUEUE_READY, READ_ONCE(vq->ready)) ||
 		    nla_put_u8(skb, VBLK_A_QUEUE_BROKEN, READ_ONCE(vq->broken)) ||
 		    nla_put_u8(skb, VBLK_A_QUEUE_THROTTLED,
 			       READ_ONCE(vq->throttled)) ||
@@ -358,11 +365,16 @@ static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 
-	mutex_lock(&vd->lock);
-	status = vd->status;
-	features = (status & VIRTIO_CONFIG_S_FEATURES_OK) ? vd->features : 0;
-	memcpy(serial, vd->cfg.serial, VBLK_SERIAL_LEN);
-	mutex_unlock(&vd->lock);
+	/*
+	 * Lockless: vd->lock may be held by an MMIO access waiting for the
+	 * worker's pass, which can wait on the VMM's memory indefinitely.
+	 * Status and features are a snapshot (features read as 0 until
+	 * FEATURES_OK); the serial only changes under the registry mutex.
+	 */
+	status = READ_ONCE(vd->status);
+	features = (status & VIRTIO_CONFIG_S_FEATURES_OK) ?
+		   READ_ONCE(vd->features) : 0;
+	vblk_nl_copy_serial(serial, vd->cfg.serial);
 	serial[VBLK_SERIAL_LEN] = '\0';
 
 	path = d_path(&d->backing->f_path, pathbuf, PATH_MAX);
@@ -533,6 +545,9 @@ err_fput:
 int vblk_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vblk_device *d;
+	struct nlattr *attr = info->attrs[VBLK_A_DEV_NAME] ?:
+			      info->attrs[VBLK_A_DEV_ID];
+	int err;
 
 	vblk_dev_lock();
 	d = vblk_nl_lookup(info);
@@ -540,19 +555,15 @@ int vblk_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 		vblk_dev_unlock();
 		return PTR_ERR(d);
 	}
-	if (!info->attrs[VBLK_A_DEV_FORCE] && vblk_attach_busy(d)) {
-		vblk_dev_unlock();
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[VBLK_A_DEV_NAME] ?:
-				    info->attrs[VBLK_A_DEV_ID],
+	/* Releases the registry mutex before it waits for the VMM. */
+	err = vblk_dev_delete(d, !!info->attrs[VBLK_A_DEV_FORCE]);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "name: a VMM is attached (use force)");
-		return -EBUSY;
-	}
-	vblk_dev_unregister(d);
-	vblk_nl_notify_event(d, VBLK_EVENT_TYPE_DEL, -1);
-	vblk_dev_unlock();
-	vblk_dev_put(d);
-	return 0;
+	else if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "name: already being deleted");
+	return err;
 }
 
 int vblk_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -618,20 +629,17 @@ int vblk_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err;
 }
 
-/* Replace the serial while no request is being processed. */
+/*
+ * Replace the serial. Writers are serialised by the registry mutex (held
+ * by the caller), as are dev-get's readers. The worker's GET_ID copies the
+ * serial without a lock: waiting for its pass would let a VMM stall the
+ * registry. A GET_ID racing with a change may return a mix of bytes of
+ * the old and the new serial (an identification string, not data).
+ */
 static void vblk_nl_set_serial(struct vblk_vdev *vd,
 			       const char serial[VBLK_SERIAL_LEN])
 {
-	unsigned int q;
-
-	BUILD_BUG_ON(VBLK_NUM_QUEUES > MAX_LOCKDEP_SUBCLASSES);
-	mutex_lock(&vd->lock);
-	for (q = 0; q < VBLK_NUM_QUEUES; q++)
-		mutex_lock_nested(&vd->vqs[q].mutex, q);
-	memcpy(vd->cfg.serial, serial, VBLK_SERIAL_LEN);
-	for (q = VBLK_NUM_QUEUES; q-- > 0;)
-		mutex_unlock(&vd->vqs[q].mutex);
-	mutex_unlock(&vd->lock);
+	vblk_nl_copy_serial(vd->cfg.serial, serial);
 }
 
 int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)

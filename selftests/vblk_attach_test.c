@@ -143,6 +143,24 @@ TEST_F(attach, second_open_is_ebusy_until_close)
 	close(b);
 }
 
+TEST_F(attach, open_needs_read_write)
+{
+	struct vgn_info info;
+	int fd;
+
+	/* The mode bits would allow both; the attachment needs both. */
+	EXPECT_EQ(-1, open(self->node, O_RDONLY | O_CLOEXEC));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, open(self->node, O_WRONLY | O_CLOEXEC));
+	EXPECT_EQ(EACCES, errno);
+	/* A refused open did not attach. */
+	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	EXPECT_FALSE(info.vmm_attached);
+	fd = open(self->node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
 /* Whether this process has a thread named @comm. */
 static bool has_thread(const char *comm)
 {

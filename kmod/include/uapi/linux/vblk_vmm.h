@@ -43,7 +43,10 @@ struct vblk_mem_table {
 
 #define VBLK_IOC_MAGIC		0xB7
 
-/* Replace the guest memory table (only while the driver is not running). */
+/*
+ * Replace the guest memory table. Allowed at any time, also while the
+ * driver is running; requests in progress may still use the old table.
+ */
 #define VBLK_SET_MEM_TABLE	_IOW(VBLK_IOC_MAGIC, 0x01, struct vblk_mem_table)
 /* Set the kick eventfd (an int fd; -1 removes it). */
 #define VBLK_SET_KICK_FD	_IOW(VBLK_IOC_MAGIC, 0x02, __s32)
