@@ -198,6 +198,48 @@ TEST_F(bk, block_device)
 	EXPECT_EQ(0, memcmp(self->a, self->b, CHUNK));
 }
 
+/*
+ * The block device shrinks under the device (as a removed disk or a reduced
+ * volume does): reads past its new end must fail, never read as zeros.
+ */
+TEST_F(bk, block_device_shrunk)
+{
+	struct loop_config cfg = { 0 };
+	struct vgn_info info;
+	int ctl, nr, file;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		SKIP(return, "no /dev/loop-control");
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	ASSERT_LE(0, nr);
+	snprintf(self->loop, sizeof(self->loop), "/dev/loop%d", nr);
+	self->loop_fd = open(self->loop, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->loop_fd);
+	file = open(self->img, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, file);
+	cfg.fd = file;
+	ASSERT_EQ(0, ioctl(self->loop_fd, LOOP_CONFIGURE, &cfg));
+	start(_metadata, self, self->loop, 0);
+
+	pattern(self->a, CHUNK, 7);
+	ASSERT_EQ(VIRTIO_BLK_S_OK,
+		  vg_blk_write(&self->g, (IMG_SIZE - CHUNK) / 512, self->a, CHUNK));
+	/* Cut the device to half its size. */
+	ASSERT_EQ(0, ftruncate(file, IMG_SIZE / 2));
+	close(file);
+	ASSERT_EQ(0, ioctl(self->loop_fd, LOOP_SET_CAPACITY, 0));
+
+	memset(self->b, 0x5a, CHUNK);
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  vg_blk_read(&self->g, (IMG_SIZE - CHUNK) / 512, self->b, CHUNK));
+	/* Inside the remaining half, reads still work. */
+	EXPECT_EQ(VIRTIO_BLK_S_OK, vg_blk_read(&self->g, 0, self->b, CHUNK));
+	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	EXPECT_EQ(1, info.io_errors);
+}
+
 /* The backing file descriptor was opened with O_DIRECT. */
 TEST_F(bk, odirect_file)
 {
