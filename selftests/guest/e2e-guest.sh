@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of vblk_e2e_test.sh (runs as /test.sh, see init).  The kernel
+# command line says which boot this is (vblk_e2e=1, 2 or 3); the disks are
+# found by serial: "vblk-e2e-rw" (64 MiB, read-write) and "vblk-e2e-ro"
+# (read-only, holds an ext4 file system made by the host).  The image also
+# carries /pattern.bin (4 MiB), the host's mke2fs and e2fsck in /opt/e2fs
+# and their libraries.
+#
+# Layout of the read-write disk: ext4 in the first 32 MiB, raw writes of
+# boot 2 at 40-44 MiB, the pattern at 48 MiB, the host's mailbox sector at
+# 63 MiB.  Lines starting with "vblk-guest: " are for the host test, which
+# decides pass or fail; this script stops at the first thing that goes
+# wrong.
+E2FS=/opt/e2fs
+# For a dry run outside a guest: another boot number and /sys/block.
+SYSB=${E2E_SYSBLOCK:-/sys/block}
+MBOX=$((63 * 2048))
+say() { echo "vblk-guest: $*"; }
+fail() { say "FAIL: $*"; exit 1; }
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+by_serial() {
+	for s in "$SYSB"/vd*; do
+		[ "$(cat "$s/serial" 2>/dev/null)" = "$1" ] && { basename "$s"; return 0; }
+	done
+	return 1
+}
+
+boot=${E2E_BOOT:-$(sed -n 's/.*vblk_e2e=\([0-9]*\).*/\1/p' /proc/cmdline)}
+for s in "$SYSB"/vd*; do
+	[ -e "$s" ] || break
+	say "disk $(basename "$s") sectors=$(cat "$s/size") ro=$(cat "$s/ro")" \
+	    "serial=$(cat "$s/serial" 2>/dev/null) cache=$(tr ' ' _ <"$s/queue/write_cache")"
+done
+a=$(by_serial vblk-e2e-rw) || fail "no disk with serial vblk-e2e-rw"
+A=/dev/$a
+
+# Print "vblk-guest: sum$1 SHA256  NAME" for every file of manifest $2.
+sums() {
+	(cd /mnt && sha256sum $(cut -d' ' -f3 "$2")) | while read -r l; do
+		say "sum$1 $l"
+	done
+}
+
+# Check manifest $2 under /mnt (sha256sum -c) and print the sums again.
+check_manifest() {
+	(cd /mnt && sha256sum -c "$2" >/tmp/check.log 2>&1) ||
+		{ cat /tmp/check.log; fail "boot $boot: $2 does not check"; }
+	sums "$1" "/mnt/$2"
+}
+
+# Timed sequential O_DIRECT read: rd LABEL SKIP_KIB KIB.
+rd() {
+	t0=$(now_ms)
+	dd if=$A of=/dev/null bs=256k skip=$(($2 / 256)) count=$(($3 / 256)) \
+	   iflag=direct 2>/dev/null || fail "O_DIRECT read ($1)"
+	t1=$(now_ms)
+	say "rate $1 bytes=$(($3 * 1024)) ms=$((t1 - t0))"
+}
+
+# Wait until the host writes "vblk-mbox SEQ DRAIN_KIB TIMED_KIB" into the
+# mailbox sector; polls with 512-byte O_DIRECT reads, counted in $polls.
+mbox() {
+	while :; do
+		l=$(dd if=$A bs=512 skip=$MBOX count=1 iflag=direct 2>/dev/null |
+		    tr -d '\000' | head -n 1)
+		polls=$((polls + 1))
+		case "$l" in
+		"vblk-mbox $1 "*)
+			set -- $l
+			drain=$3 timed=$4
+			return 0
+			;;
+		esac
+		usleep 200000
+	done
+}
+
+boot1() {
+	r=$(by_serial vblk-e2e-ro) || fail "no disk with serial vblk-e2e-ro"
+	R=/dev/$r
+
+	# Pattern with O_DIRECT at 48 MiB, read back the same way.
+	want=$(sha256sum </pattern.bin)
+	dd if=/pattern.bin of=$A bs=1M seek=48 oflag=direct 2>/dev/null ||
+		fail "O_DIRECT write of the pattern"
+	got=$(dd if=$A bs=1M skip=48 count=4 iflag=direct 2>/dev/null | sha256sum)
+	[ "$got" = "$want" ] || fail "pattern read back as $got, wrote $want"
+	say "pattern written and read back with O_DIRECT: ${want%% *}"
+
+	# ext4 on the first 32 MiB; files with known sums; sync; fsck.
+	$E2FS/mke2fs -q -F -t ext4 -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 \
+		$A 32M || fail "mke2fs"
+	mount -t ext4 $A /mnt || fail "mount of the new ext4"
+	mkdir /mnt/d
+	dd if=/dev/urandom of=/mnt/f1 bs=64k count=16 2>/dev/null
+	dd if=/dev/urandom of=/mnt/f2 bs=1k count=300 2>/dev/null
+	echo "written by vblk-e2e boot 1" >/mnt/f3
+	dd if=/dev/urandom of=/mnt/d/f4 bs=4k count=33 2>/dev/null
+	(cd /mnt && sha256sum f1 f2 f3 d/f4 >MANIFEST1)
+	sync
+	sums 1 /mnt/MANIFEST1
+	umount /mnt || fail "umount"
+	$E2FS/e2fsck -fn $A >/tmp/fsck.log 2>&1
+	rc=$?
+	say "fsck after boot 1: rc=$rc"
+	[ $rc = 0 ] || { cat /tmp/fsck.log; fail "e2fsck -fn: $rc"; }
+
+	# The read-only disk: its file reads right, every write is refused.
+	mount -t ext4 -o ro $R /ro || fail "read-only mount of $R"
+	say "ro file $(sha256sum /ro/hello.bin)"
+	touch /ro/new 2>/dev/null && fail "created a file on the read-only disk"
+	mount -o remount,rw /ro 2>/dev/null && fail "remounted the read-only disk rw"
+	umount /ro
+	if dd if=/pattern.bin of=$R bs=4k count=1 oflag=direct 2>/tmp/err; then
+		fail "O_DIRECT write to the read-only disk succeeded"
+	fi
+	say "ro O_DIRECT write refused: $(grep -v records /tmp/err | head -n 1)"
+	if dd if=/pattern.bin of=$R bs=4k count=1 seek=100 conv=fsync 2>/tmp/err; then
+		fail "buffered write + fsync to the read-only disk succeeded"
+	fi
+	say "ro buffered write refused: $(grep -v records /tmp/err | head -n 1)"
+
+	# Throttle: unlimited, then whatever limit the host sets, then off.
+	polls=0
+	rd unlimited0 0 32768
+	rs0=$(awk '{ print $3 }' "$SYSB/$a/stat" 2>/dev/null)
+	say "throttle: want limit"
+	mbox 1
+	polls1=$polls
+	rd drain 0 "$drain"
+	rd limited "$drain" "$timed"
+	rs1=$(awk '{ print $3 }' "$SYSB/$a/stat" 2>/dev/null)
+	say "throttle: window read sectors $((${rs1:-0} - ${rs0:-0}))"
+	say "throttle: want off"
+	mbox 2
+	rd unlimited1 0 "$timed"
+	say "polls limit=$polls1 off=$((polls - polls1))"
+}
+
+boot2() {
+	$E2FS/e2fsck -fn $A >/tmp/fsck.log 2>&1
+	rc=$?
+	say "fsck before boot 2 mount: rc=$rc"
+	[ $rc = 0 ] || { cat /tmp/fsck.log; fail "e2fsck -fn: $rc"; }
+	mount -t ext4 $A /mnt || fail "mount"
+	check_manifest 2 MANIFEST1
+	dd if=/dev/urandom of=/mnt/g1 bs=64k count=8 2>/dev/null
+	dd if=/dev/urandom of=/mnt/d/g2 bs=1k count=77 2>/dev/null
+	(cd /mnt && sha256sum g1 d/g2 >MANIFEST2)
+	sync
+	sums s /mnt/MANIFEST2
+	say "synced"
+	# Now write until the host kills the VMM: files in the file system and
+	# raw blocks at 40-44 MiB, all O_DIRECT so they reach the device.
+	say "writing"
+	i=0
+	while :; do
+		i=$((i + 1))
+		dd if=/dev/urandom of=/mnt/inflight.$((i % 8)) bs=64k count=16 \
+		   oflag=direct 2>/dev/null
+		dd if=/dev/zero of=$A bs=64k seek=$((640 + i % 64)) count=1 \
+		   oflag=direct 2>/dev/null
+	done
+}
+
+boot3() {
+	# The mount replays the journal left by the killed boot.
+	mount -t ext4 $A /mnt || fail "mount after the kill"
+	check_manifest 3 MANIFEST1
+	check_manifest 3 MANIFEST2
+	say "in-flight files present: $(ls /mnt | grep -c inflight)"
+	umount /mnt || fail "umount"
+	$E2FS/e2fsck -fn $A >/tmp/fsck.log 2>&1
+	rc=$?
+	say "fsck after boot 3: rc=$rc"
+	[ $rc = 0 ] || { cat /tmp/fsck.log; fail "e2fsck -fn: $rc"; }
+}
+
+case "$boot" in
+1) boot1 ;;
+2) boot2 ;;
+3) boot3 ;;
+*) fail "no vblk_e2e=N on the kernel command line" ;;
+esac
+say "boot $boot finished"
+exit 0
