@@ -9,13 +9,13 @@
 #
 # Layout of the read-write disk: ext4 in the first 32 MiB, raw writes of
 # boot 2 at 40-44 MiB, the pattern at 48 MiB, the host's mailbox sector at
-# 63 MiB.  Lines starting with "vblk-guest: " are for the host test, which
+# 63 MiB (4 KiB).  Lines starting with "vblk-guest: " are for the host test, which
 # decides pass or fail; this script stops at the first thing that goes
 # wrong.
 E2FS=/opt/e2fs
 # For a dry run outside a guest: another boot number and /sys/block.
 SYSB=${E2E_SYSBLOCK:-/sys/block}
-MBOX=$((63 * 2048))
+MBOX=$((63 * 256))	# in 4 KiB blocks
 say() { echo "vblk-guest: $*"; }
 fail() { say "FAIL: $*"; exit 1; }
 now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
@@ -60,10 +60,10 @@ rd() {
 }
 
 # Wait until the host writes "vblk-mbox SEQ DRAIN_KIB TIMED_KIB" into the
-# mailbox sector; polls with 512-byte O_DIRECT reads, counted in $polls.
+# mailbox; polls with 4 KiB O_DIRECT reads, counted in $polls.
 mbox() {
 	while :; do
-		l=$(dd if=$A bs=512 skip=$MBOX count=1 iflag=direct 2>/dev/null |
+		l=$(dd if=$A bs=4k skip=$MBOX count=1 iflag=direct 2>/dev/null |
 		    tr -d '\000' | head -n 1)
 		polls=$((polls + 1))
 		case "$l" in

@@ -308,9 +308,9 @@ if [ $thr_ok = 1 ]; then
 	polls=$(gsaid "$log1" | awk '$1 == "polls" { split($2, a, "="); split($3, b, "="); print a[2] + b[2] }')
 	dread=$((t2_bytes_read - t1_bytes_read))
 	want=$(( (drain_kib + timed_kib) * 1024 ))
-	# A poll is one 512-byte O_DIRECT read, but allow it a page (a
-	# read-modify of the guest's page cache) and 64 KiB for the guest
-	# kernel's own reads; the guest's block layer counts its side.
+	# A poll is one 4 KiB O_DIRECT read; allow 64 KiB for the guest
+	# kernel's own reads.  The guest's block layer counts its side (in
+	# sectors, from just before the first poll).
 	note "window: bytes_read +$dread (guest O_DIRECT $want + ${polls:-?} polls;" \
 	     "guest block layer: $(gsaid "$log1" | sed -n 's/^throttle: window read sectors //p'))," \
 	     "bytes_written +$((t2_bytes_written - t1_bytes_written)), reads +$((t2_reads_completed - t1_reads_completed))," \
