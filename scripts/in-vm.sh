@@ -11,7 +11,7 @@ out=$VBLK_OUT
 ko=$VBLK_ROOT/kmod/vblk.ko
 tko=$VBLK_ROOT/kunit/vblk_test.ko
 export VBLK_KO=$ko
-tmo=${VBLK_TEST_TIMEOUT:-600}
+tmo=${VBLK_TEST_TIMEOUT:-1200}
 mkdir -p "$out/tap"
 
 want_kunit=0 want_self=0 only=()
