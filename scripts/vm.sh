@@ -58,7 +58,7 @@ mem=${VBLK_VM_MEM:-4096}
 # Under TCG the guest's TSC runs at the host's rate; on a loaded host the
 # guest's own calibration can fail and the boot stalls, so tell it the rate.
 tsc_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
-cmdline="${tsc_khz:+tsc_early_khz=$tsc_khz }console=ttyS0 panic=-1 oops=panic panic_on_warn=0 kunit.enable=1 vblk.out=$out"
+cmdline="${tsc_khz:+tsc_early_khz=$tsc_khz }console=ttyS0 panic=-1 oops=panic panic_on_warn=0 kunit.enable=1 vblk.out=$out vblk.keep=$VBLK_ROOT,$VBLK_CACHE"
 
 set +e
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
