@@ -403,12 +403,48 @@ static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
 
 /* ---- operations ---- */
 
+/**
+ * struct vblk_nl_opts - the optional device attributes of add and set
+ * @read_only: VBLK_A_DEV_READ_ONLY
+ * @serial: VBLK_A_DEV_SERIAL
+ * @capacity: VBLK_A_DEV_CAPACITY, in bytes
+ * @throttle: VBLK_A_DEV_THROTTLE
+ */
+struct vblk_nl_opts {
+	bool read_only;
+	char serial[VBLK_SERIAL_LEN];
+	u64 capacity;
+	struct vblk_throttle_cfg throttle;
+};
+
+/* Validate every optional attribute present in @tb into @o. */
+static int vblk_nl_parse_opts(struct nlattr **tb, struct vblk_nl_opts *o,
+			      struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	if (tb[VBLK_A_DEV_READ_ONLY])
+		err = vblk_nl_parse_read_only(tb[VBLK_A_DEV_READ_ONLY],
+					      &o->read_only, extack);
+	if (!err && tb[VBLK_A_DEV_SERIAL])
+		err = vblk_nl_parse_serial(tb[VBLK_A_DEV_SERIAL], o->serial,
+					   extack);
+	if (!err && tb[VBLK_A_DEV_CAPACITY])
+		err = vblk_nl_parse_capacity(tb[VBLK_A_DEV_CAPACITY],
+					     &o->capacity, extack);
+	if (!err && tb[VBLK_A_DEV_THROTTLE])
+		err = vblk_nl_parse_throttle(tb[VBLK_A_DEV_THROTTLE],
+					     &o->throttle, extack);
+	return err;
+}
+
 int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
 	struct vblk_throttle_cfg tcfg = {};
 	struct vblk_vdev_config cfg = {};
+	struct vblk_nl_opts opts = {};
 	struct vblk_device *d;
 	const char *why = "";
 	struct sk_buff *msg;
@@ -424,30 +460,13 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (VBLK_NL_REQUIRE(info, VBLK_A_DEV_BACKING_FD, "backing-fd: missing"))
 		return -EINVAL;
-	if (tb[VBLK_A_DEV_READ_ONLY]) {
-		err = vblk_nl_parse_read_only(tb[VBLK_A_DEV_READ_ONLY],
-					      &cfg.read_only, extack);
-		if (err)
-			return err;
-	}
-	if (tb[VBLK_A_DEV_SERIAL]) {
-		err = vblk_nl_parse_serial(tb[VBLK_A_DEV_SERIAL], cfg.serial,
-					   extack);
-		if (err)
-			return err;
-	}
-	if (tb[VBLK_A_DEV_CAPACITY]) {
-		err = vblk_nl_parse_capacity(tb[VBLK_A_DEV_CAPACITY], &cap,
-					     extack);
-		if (err)
-			return err;
-	}
-	if (tb[VBLK_A_DEV_THROTTLE]) {
-		err = vblk_nl_parse_throttle(tb[VBLK_A_DEV_THROTTLE], &tcfg,
-					     extack);
-		if (err)
-			return err;
-	}
+	err = vblk_nl_parse_opts(tb, &opts, extack);
+	if (err)
+		return err;
+	cfg.read_only = opts.read_only;
+	memcpy(cfg.serial, opts.serial, sizeof(cfg.serial));
+	cap = opts.capacity;
+	tcfg = opts.throttle;
 
 	file = fget(nla_get_s32(tb[VBLK_A_DEV_BACKING_FD]));
 	if (!file) {
@@ -647,6 +666,7 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
 	struct vblk_throttle_cfg tcfg = {};
+	struct vblk_nl_opts opts = {};
 	char serial[VBLK_SERIAL_LEN];
 	struct vblk_device *d;
 	const char *why = "";
@@ -661,30 +681,13 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	/* Validate everything before changing anything. */
-	if (tb[VBLK_A_DEV_SERIAL]) {
-		err = vblk_nl_parse_serial(tb[VBLK_A_DEV_SERIAL], serial,
-					   extack);
-		if (err)
-			return err;
-	}
-	if (tb[VBLK_A_DEV_THROTTLE]) {
-		err = vblk_nl_parse_throttle(tb[VBLK_A_DEV_THROTTLE], &tcfg,
-					     extack);
-		if (err)
-			return err;
-	}
-	if (tb[VBLK_A_DEV_CAPACITY]) {
-		err = vblk_nl_parse_capacity(tb[VBLK_A_DEV_CAPACITY], &cap,
-					     extack);
-		if (err)
-			return err;
-	}
-	if (tb[VBLK_A_DEV_READ_ONLY]) {
-		err = vblk_nl_parse_read_only(tb[VBLK_A_DEV_READ_ONLY], &ro,
-					      extack);
-		if (err)
-			return err;
-	}
+	err = vblk_nl_parse_opts(tb, &opts, extack);
+	if (err)
+		return err;
+	memcpy(serial, opts.serial, sizeof(serial));
+	tcfg = opts.throttle;
+	cap = opts.capacity;
+	ro = opts.read_only;
 
 	vblk_dev_lock();
 	d = vblk_nl_lookup(info);
