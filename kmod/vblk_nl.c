@@ -55,6 +55,7 @@
 	 nla_total_size(VBLK_SERIAL_LEN + 1) +	/* serial */		\
 	 nla_total_size(sizeof(u8)) +		/* vmm-attached */	\
 	 nla_total_size(sizeof(u32)) +		/* status */		\
+	 nla_total_size(sizeof(u32)) +		/* queues */		\
 	 2 * nla_total_size(sizeof(u64)) +	/* features */		\
 	 VBLK_NUM_QUEUES * VBLK_NL_QUEUE_SIZE +				\
 	 nla_total_size(0) + 9 * nla_total_size(sizeof(u64)) +	/* stats */ \
@@ -391,6 +392,7 @@ static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
 	    nla_put_uint(skb, VBLK_A_DEV_FEATURES, features) ||
 	    nla_put_uint(skb, VBLK_A_DEV_DEVICE_FEATURES,
 			 vblk_vdev_features(vd)) ||
+	    nla_put_u32(skb, VBLK_A_DEV_QUEUES, VBLK_NUM_QUEUES) ||
 	    vblk_nl_put_queues(skb, vd) ||
 	    vblk_nl_put_stats(skb, &vd->stats) ||
 	    vblk_nl_put_throttle(skb, &vd->throttle)) {
@@ -460,6 +462,12 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (VBLK_NL_REQUIRE(info, VBLK_A_DEV_BACKING_FD, "backing-fd: missing"))
 		return -EINVAL;
+	if (tb[VBLK_A_DEV_QUEUES] &&
+	    nla_get_u32(tb[VBLK_A_DEV_QUEUES]) != VBLK_NUM_QUEUES) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_QUEUES],
+				    "queues: only 1 is supported");
+		return -EOPNOTSUPP;
+	}
 	err = vblk_nl_parse_opts(tb, &opts, extack);
 	if (err)
 		return err;

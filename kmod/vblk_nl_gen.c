@@ -19,13 +19,14 @@ const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_BURST + 1] =
 };
 
 /* VBLK_CMD_DEV_ADD - do */
-static const struct nla_policy vblk_dev_add_nl_policy[VBLK_A_DEV_THROTTLE + 1] = {
+static const struct nla_policy vblk_dev_add_nl_policy[VBLK_A_DEV_QUEUES + 1] = {
 	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
 	[VBLK_A_DEV_BACKING_FD] = { .type = NLA_S32, },
 	[VBLK_A_DEV_CAPACITY] = { .type = NLA_UINT, },
 	[VBLK_A_DEV_READ_ONLY] = { .type = NLA_U8, },
 	[VBLK_A_DEV_SERIAL] = { .type = NLA_NUL_STRING, },
 	[VBLK_A_DEV_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
+	[VBLK_A_DEV_QUEUES] = NLA_POLICY_RANGE(NLA_U32, 1, VBLK_QUEUES_MAX),
 };
 
 /* VBLK_CMD_DEV_DEL - do */
@@ -57,7 +58,7 @@ static const struct genl_split_ops vblk_nl_ops[] = {
 		.cmd		= VBLK_CMD_DEV_ADD,
 		.doit		= vblk_nl_dev_add_doit,
 		.policy		= vblk_dev_add_nl_policy,
-		.maxattr	= VBLK_A_DEV_THROTTLE,
+		.maxattr	= VBLK_A_DEV_QUEUES,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

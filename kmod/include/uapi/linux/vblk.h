@@ -11,6 +11,7 @@
 
 #define VBLK_NAME_MAX	32
 #define VBLK_SERIAL_MAX	20
+#define VBLK_QUEUES_MAX	16
 
 /**
  * enum vblk_event_type - What a monitor notification reports.
@@ -51,6 +52,7 @@ enum {
 	VBLK_A_DEV_QUEUE,
 	VBLK_A_DEV_STATS,
 	VBLK_A_DEV_THROTTLE,
+	VBLK_A_DEV_QUEUES,
 
 	__VBLK_A_DEV_MAX,
 	VBLK_A_DEV_MAX = (__VBLK_A_DEV_MAX - 1)
