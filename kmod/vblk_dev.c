@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vblk device registry: ids, unique names, lifetimes.
+ * vblk device registry: ids, unique names, lifetimes, the single active
+ * binding of every device, and its events.
  *
  * Every listed device is in an allocating xarray indexed by id and holds
  * one reference for the registry. Additions and removals happen under one
@@ -8,22 +9,25 @@
  * netlink dumps use to flag themselves inconsistent (NLM_F_DUMP_INTR) when
  * the set of devices changed between two parts of a dump.
  *
- * The registry mutex is never held while waiting for anything a VMM
- * controls (a worker's pass, a forwarded MMIO access): a deletion marks the
- * device, drops the mutex to detach the VMM and takes it again to unlist.
+ * Whether a device is bound is decided under its bind_lock, a spinlock
+ * nobody holds while waiting for anything: a delete never waits on a VMM.
+ * A delete of a bound device is refused, or (forced) marks the device
+ * gone, unlists it at once and finishes the detach from a work item, which
+ * announces the deletion when done.
  */
 #include <linux/ctype.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/wait_bit.h>
 #include <linux/xarray.h>
+#include <uapi/linux/virtio_config.h>
 
-#include "vblk_attach.h"
 #include "vblk_dev.h"
 #include "vblk_file.h"
-#include "vblk_nl.h"
 
 static DEFINE_MUTEX(vblk_devs_lock);
 static DEFINE_XARRAY_ALLOC1(vblk_devs);
@@ -31,8 +35,10 @@ static u32 vblk_devs_next_id;
 /* Starts at 1: a zero sequence disables the dump consistency check. */
 static u32 vblk_devs_gen = 1;
 static bool vblk_devs_closing;
-/* Deletions between vblk_dev_delete()'s two critical sections. */
-static unsigned int vblk_devs_deleting;
+static const struct vblk_dev_node_ops *vblk_nodes;
+static vblk_dev_notify_fn vblk_notify;
+/* Forced detaches of deleted devices. */
+static struct workqueue_struct *vblk_detach_wq;
 
 /**
  * vblk_dev_lock() - take the registry mutex
@@ -57,8 +63,9 @@ static void vblk_dev_release(struct kref *kref)
 {
 	struct vblk_device *d = container_of(kref, struct vblk_device, kref);
 
+	if (d->node)
+		vblk_nodes->release(d);
 	vblk_vdev_destroy(&d->vdev);
-	/* vblk_dev_delete() may have released it already. */
 	if (d->backing)
 		fput(d->backing);
 	kfree(d);
@@ -76,160 +83,341 @@ void vblk_dev_put(struct vblk_device *d)
 }
 
 /**
- * vblk_dev_name_valid() - check a device name
- * @name: NUL-terminated candidate
+ * vblk_dev_announce() - report a device event to the monitor group
+ * @d: the device
+ * @type: what happened
  *
- * Return: true for 1 to VBLK_NAME_MAX - 1 characters from [A-Za-z0-9_.-],
- * other than "." and ".." (the name is also a /dev/vblk/ node name).
+ * Process context.
  */
-bool vblk_dev_name_valid(const char *name)
+void vblk_dev_announce(struct vblk_device *d, enum vblk_event_type type)
 {
-	size_t len = strnlen(name, VBLK_NAME_MAX);
-	size_t i;
+	if (vblk_notify)
+		vblk_notify(d, type, -1);
+}
 
-	if (!len || len >= VBLK_NAME_MAX)
-		return false;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
-			return false;
-	}
-	return true;
+/* The device's own events (throttle, broken queues). */
+static void vblk_dev_vdev_event(void *ctx, unsigned int q, enum vblk_event ev)
+{
+	static const enum vblk_event_type types[VBLK_EV_NR] = {
+		[VBLK_EV_THROTTLE_START] = VBLK_EVENT_TYPE_THROTTLE_START,
+		[VBLK_EV_THROTTLE_STOP] = VBLK_EVENT_TYPE_THROTTLE_STOP,
+		[VBLK_EV_QUEUE_BROKEN] = VBLK_EVENT_TYPE_QUEUE_BROKEN,
+	};
+
+	if ((unsigned int)ev < VBLK_EV_NR && vblk_notify)
+		vblk_notify(ctx, types[ev], q);
 }
 
 /**
- * vblk_dev_create() - allocate and initialise an unlisted device
+ * vblk_dev_name_check() - check a device name
+ * @name: the candidate, not necessarily NUL-terminated
+ * @len: bytes available at @name
+ * @why: set to a reason (naming the attribute) on refusal
+ *
+ * A name is 1 to VBLK_NAME_MAX - 1 characters from [A-Za-z0-9_.-], other
+ * than "." and ".." (it is also a /dev/vblk/ node name).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vblk_dev_name_check(const char *name, size_t len, const char **why)
+{
+	size_t i;
+
+	static_assert(VBLK_NAME_MAX == 32);
+	len = strnlen(name, len);
+	if (!len) {
+		*why = "name: empty";
+		return -EINVAL;
+	}
+	if (len >= VBLK_NAME_MAX) {
+		*why = "name: longer than 31 characters";
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			break;
+	}
+	if (i < len || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.')) {
+		*why = "name: only A-Z a-z 0-9 _ . - allowed, not . or ..";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Finish the deletion of an unlisted device: the registry's reference. */
+static void vblk_dev_finish_delete(struct vblk_device *d)
+{
+	struct file *backing;
+
+	mutex_lock(&vblk_devs_lock);
+	vblk_dev_announce(d, VBLK_EVENT_TYPE_DEL);
+	/* No I/O can follow the detach; no dev-get sees the device. */
+	backing = d->backing;
+	d->backing = NULL;
+	mutex_unlock(&vblk_devs_lock);
+	if (backing)
+		fput(backing);
+	vblk_dev_put(d);
+}
+
+static void vblk_dev_detach_work(struct work_struct *work)
+{
+	struct vblk_device *d = container_of(work, struct vblk_device,
+					     detach_work);
+	const struct vblk_binder *b;
+
+	spin_lock(&d->bind_lock);
+	b = d->binder;
+	spin_unlock(&d->bind_lock);
+	if (b)
+		b->detach(d);
+	vblk_dev_finish_delete(d);
+}
+
+/**
+ * vblk_dev_add() - create and list a device
  * @name: a valid name (see vblk_dev_name_valid())
  * @backing: the backing file; on success the device owns the caller's
  *	reference, on failure the caller keeps it
- * @cfg: capacity (sectors), read-only flag and serial of the device model
+ * @cfg: capacity (sectors), read-only flag, serial and queue count
+ * @limits: initial throttle limits (validated), or NULL for none
  *
- * Return: the device with one reference, or an ERR_PTR().
+ * Creates the device's node and announces it.
+ *
+ * Return: the device with a reference for the caller, or an ERR_PTR():
+ * -EEXIST for a name in use, -ESHUTDOWN while the module is going away,
+ * -EINVAL, -ENOMEM, or an error from the node.
  */
-struct vblk_device *vblk_dev_create(const char *name, struct file *backing,
-				    const struct vblk_vdev_config *cfg)
+struct vblk_device *vblk_dev_add(const char *name, struct file *backing,
+				 const struct vblk_blk_config *cfg,
+				 const struct vblk_throttle_cfg *limits)
 {
+	const char *why;
 	struct vblk_device *d;
+	int err;
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&d->kref);
 	strscpy(d->name, name, sizeof(d->name));
+	spin_lock_init(&d->bind_lock);
+	INIT_WORK(&d->detach_work, vblk_dev_detach_work);
+	err = vblk_vdev_init(&d->vdev, cfg, &vblk_file_backing_ops, backing,
+			     vblk_dev_vdev_event, d);
+	if (err) {
+		kfree(d);
+		return ERR_PTR(err);
+	}
+	if (limits) {
+		err = vblk_vdev_set_limits(&d->vdev, limits, &why);
+		if (err)
+			goto err_put;
+	}
+
+	mutex_lock(&vblk_devs_lock);
+	if (vblk_devs_closing)
+		err = -ESHUTDOWN;
+	else if (vblk_dev_find_name(d->name))
+		err = -EEXIST;
+	else
+		err = xa_alloc_cyclic(&vblk_devs, &d->id, d,
+				      XA_LIMIT(1, INT_MAX), &vblk_devs_next_id,
+				      GFP_KERNEL);
+	if (err < 0)
+		goto err_unlock;
+	err = vblk_nodes->add(d);
+	if (err) {
+		xa_erase(&vblk_devs, d->id);
+		goto err_unlock;
+	}
 	d->backing = backing;
-	d->capacity = cfg->capacity << VBLK_SECTOR_SHIFT;
-	vblk_vdev_init(&d->vdev, cfg, &vblk_file_backing_ops, backing,
-		       &vblk_attach_host_ops, d);
+	vblk_dev_get(d);	/* the registry's */
+	vblk_devs_gen++;
+	vblk_dev_announce(d, VBLK_EVENT_TYPE_ADD);
+	mutex_unlock(&vblk_devs_lock);
 	return d;
+
+err_unlock:
+	mutex_unlock(&vblk_devs_lock);
+err_put:
+	vblk_dev_put(d);	/* d->backing is still NULL: the caller's */
+	return ERR_PTR(err);
 }
 
 /**
- * vblk_dev_register() - list a device: give it an id and its VMM interface
- * @d: a device from vblk_dev_create()
+ * vblk_dev_delete() - delete a listed device
+ * @d: a device looked up under the registry mutex (held by the caller)
+ * @force: end an active binding instead of refusing
+ * @why: set to a reason on failure
  *
- * Called with the registry mutex held. On success the registry takes its
- * own reference on @d.
+ * Never waits on a VMM or the backing. An unbound device is unlisted,
+ * announced and released at once. A bound device is refused unless
+ * @force is given and its binding can be forced off; then it is marked
+ * gone (no new binding), unlisted, and the binding is ended from a work
+ * item that announces the deletion and releases the backing when done.
  *
- * Return: 0, -EEXIST for a name in use, -ESHUTDOWN while the module is
- * going away, or another negative errno.
+ * Return: 0, or -EBUSY when bound (and not forced, or not forceable).
  */
-int vblk_dev_register(struct vblk_device *d)
+int vblk_dev_delete(struct vblk_device *d, bool force, const char **why)
 {
-	int err;
+	const struct vblk_binder *b;
 
 	lockdep_assert_held(&vblk_devs_lock);
-	if (vblk_devs_closing)
-		return -ESHUTDOWN;
-	if (vblk_dev_find_name(d->name))
-		return -EEXIST;
-	err = xa_alloc_cyclic(&vblk_devs, &d->id, d, XA_LIMIT(1, INT_MAX),
-			      &vblk_devs_next_id, GFP_KERNEL);
-	if (err < 0)
-		return err;
-	err = vblk_attach_add(d);
-	if (err) {
-		xa_erase(&vblk_devs, d->id);
-		return err;
+	spin_lock(&d->bind_lock);
+	b = d->binder;
+	if (b && (!force || !b->detach)) {
+		spin_unlock(&d->bind_lock);
+		*why = b->busy;
+		return -EBUSY;
 	}
-	vblk_dev_get(d);
+	d->gone = true;
+	spin_unlock(&d->bind_lock);
+
+	xa_erase(&vblk_devs, d->id);
 	vblk_devs_gen++;
+	vblk_nodes->remove(d);
+	if (b) {
+		/* The work item inherits the registry's reference. */
+		queue_work(vblk_detach_wq, &d->detach_work);
+		return 0;
+	}
+	vblk_dev_announce(d, VBLK_EVENT_TYPE_DEL);
+	if (d->backing) {
+		fput(d->backing);
+		d->backing = NULL;
+	}
+	vblk_dev_put(d);
 	return 0;
 }
 
 /**
- * vblk_dev_unregister() - unlist a device and detach its VMM
- * @d: a listed device
+ * vblk_dev_claim() - make @b the device's binding
+ * @d: the device
+ * @b: the binding kind
  *
- * Called with the registry mutex held. The registry's reference moves to
- * the caller, who drops it with vblk_dev_put() once done. Only for devices
- * no VMM can be attached to (one just registered, or every device at
- * module unload, when no node is open); vblk_dev_delete() is the general
- * deletion.
+ * Announces the attachment. Process context.
+ *
+ * Return: 0, -EBUSY if the device has a binding, -ENODEV if it is deleted.
  */
-void vblk_dev_unregister(struct vblk_device *d)
+int vblk_dev_claim(struct vblk_device *d, const struct vblk_binder *b)
 {
-	lockdep_assert_held(&vblk_devs_lock);
-	/* Forced: cannot fail. */
-	vblk_attach_del(d, true);
-	xa_erase(&vblk_devs, d->id);
-	vblk_devs_gen++;
+	int ret = 0;
+
+	spin_lock(&d->bind_lock);
+	if (d->gone)
+		ret = -ENODEV;
+	else if (d->binder)
+		ret = -EBUSY;
+	else
+		d->binder = b;
+	spin_unlock(&d->bind_lock);
+	if (!ret)
+		vblk_dev_announce(d, VBLK_EVENT_TYPE_ATTACH);
+	return ret;
 }
 
 /**
- * vblk_dev_delete() - delete a listed device, detaching its VMM if allowed
- * @d: a device looked up under the registry mutex
- * @force: detach an attached VMM instead of refusing
+ * vblk_dev_unclaim() - end the binding made by vblk_dev_claim()
+ * @d: the device
+ * @b: the binding kind that claimed it
  *
- * Called with the registry mutex held; returns with it released. The
- * mutex is dropped while the VMM is detached (which waits for the worker's
- * pass), so other registry users never wait for a VMM. Meanwhile @d stays
- * listed and a second delete of it fails. On success @d is unlisted, the
- * deletion announced, the backing file released (no I/O can follow the
- * detach) and the registry's reference dropped; a VMM that still holds
- * its file open keeps the rest of @d until it closes it.
- *
- * Return: 0, -EBUSY when a VMM is attached and @force is false, or
- * -ENOENT when another delete of @d is under way.
+ * The binding has stopped using the device (vblk_vdev_unbind()).
+ * Announces the detachment. Process context.
  */
-int vblk_dev_delete(struct vblk_device *d, bool force)
+void vblk_dev_unclaim(struct vblk_device *d, const struct vblk_binder *b)
 {
-	struct file *backing;
-	int err;
+	bool was;
+
+	spin_lock(&d->bind_lock);
+	was = d->binder == b;
+	if (was)
+		d->binder = NULL;
+	spin_unlock(&d->bind_lock);
+	if (was)
+		vblk_dev_announce(d, VBLK_EVENT_TYPE_DETACH);
+}
+
+/**
+ * vblk_dev_binding() - which binding has the device
+ * @d: the device
+ *
+ * Return: the binding's name, or NULL when unbound (a snapshot).
+ */
+const char *vblk_dev_binding(struct vblk_device *d)
+{
+	const char *name;
+
+	spin_lock(&d->bind_lock);
+	name = d->binder ? d->binder->name : NULL;
+	spin_unlock(&d->bind_lock);
+	return name;
+}
+
+/**
+ * vblk_dev_set_limits() - replace the throttle limits of a device
+ * @d: the device
+ * @limits: the limits
+ * @why: set to a reason on failure
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vblk_dev_set_limits(struct vblk_device *d,
+			const struct vblk_throttle_cfg *limits,
+			const char **why)
+{
+	return vblk_vdev_set_limits(&d->vdev, limits, why);
+}
+
+/**
+ * vblk_dev_set_serial() - replace the serial of a device
+ * @d: the device
+ * @serial: NUL-padded serial
+ *
+ * Called with the registry mutex held (it serialises writers).
+ */
+void vblk_dev_set_serial(struct vblk_device *d,
+			 const char serial[VBLK_SERIAL_LEN])
+{
+	lockdep_assert_held(&vblk_devs_lock);
+	vblk_vdev_set_serial(&d->vdev, serial);
+}
+
+/**
+ * vblk_dev_info() - a device as dev-get shows it
+ * @d: a listed device (registry mutex held)
+ * @info: filled in
+ * @pathbuf: scratch for the backing path
+ * @pathlen: its size
+ *
+ * Takes no device lock: the device state is a snapshot.
+ */
+void vblk_dev_info(struct vblk_device *d, struct vblk_dev_info *info,
+		   char *pathbuf, int pathlen)
+{
+	struct vblk_vdev *vd = &d->vdev;
+	char *path;
 
 	lockdep_assert_held(&vblk_devs_lock);
-	if (d->deleting) {
-		mutex_unlock(&vblk_devs_lock);
-		return -ENOENT;
-	}
-	d->deleting = true;
-	vblk_devs_deleting++;
-	vblk_dev_get(d);
-	mutex_unlock(&vblk_devs_lock);
-
-	err = vblk_attach_del(d, force);
-
-	mutex_lock(&vblk_devs_lock);
-	d->deleting = false;
-	vblk_devs_deleting--;
-	backing = NULL;
-	if (!err) {
-		xa_erase(&vblk_devs, d->id);
-		vblk_devs_gen++;
-		vblk_nl_notify_event(d, VBLK_EVENT_TYPE_DEL, -1);
-		/* Unlisted: no dev-get prints its path any more. */
-		backing = d->backing;
-		d->backing = NULL;
-	}
-	mutex_unlock(&vblk_devs_lock);
-	wake_up_var(&vblk_devs_deleting);
-
-	if (backing)
-		fput(backing);
-	if (!err)
-		vblk_dev_put(d);	/* the registry's */
-	vblk_dev_put(d);
-	return err;
+	memset(info, 0, sizeof(*info));
+	info->id = d->id;
+	info->name = d->name;
+	path = d->backing ? d_path(&d->backing->f_path, pathbuf, pathlen) :
+			    ERR_PTR(-ENOENT);
+	info->path = IS_ERR(path) ? NULL : path;
+	info->capacity = vblk_vdev_capacity(vd) << VBLK_SECTOR_SHIFT;
+	info->read_only = vblk_vdev_read_only(vd);
+	vblk_vdev_get_serial(vd, info->serial);
+	info->binding = vblk_dev_binding(d);
+	info->status = vblk_vdev_get_status(vd);
+	/* Features read as 0 until FEATURES_OK. */
+	if (info->status & VIRTIO_CONFIG_S_FEATURES_OK)
+		info->features = vblk_vdev_get_features(vd);
+	info->device_features = vblk_vdev_get_device_features(vd);
+	info->num_queues = vblk_vdev_num_queues(vd);
+	vblk_vdev_get_limits(vd, &info->limits);
+	info->stats = vblk_vdev_stats(vd);
 }
 
 /**
@@ -295,35 +483,41 @@ u32 vblk_dev_generation(void)
 }
 
 /**
- * vblk_dev_remove_all() - delete every device, for module unload
+ * vblk_dev_init() - set up the registry
+ * @nodes: how device nodes are made
+ * @notify: where device events go
  *
- * Refuses further registrations, then unlists, detaches and releases
- * every device, announcing each deletion to the monitor group.
+ * Return: 0 or -ENOMEM.
  */
-void vblk_dev_remove_all(void)
+int vblk_dev_init(const struct vblk_dev_node_ops *nodes,
+		  vblk_dev_notify_fn notify)
+{
+	vblk_detach_wq = alloc_workqueue("vblk_detach", WQ_UNBOUND, 0);
+	if (!vblk_detach_wq)
+		return -ENOMEM;
+	vblk_nodes = nodes;
+	vblk_notify = notify;
+	return 0;
+}
+
+/**
+ * vblk_dev_exit() - delete every device, for module unload
+ *
+ * Refuses further additions, deletes every device (none can be bound: an
+ * open node or a vDPA device pins the module) and waits for deletions
+ * still finishing.
+ */
+void vblk_dev_exit(void)
 {
 	struct vblk_device *d;
 	unsigned long id;
+	const char *why;
 
 	mutex_lock(&vblk_devs_lock);
 	vblk_devs_closing = true;
-	for (;;) {
-		xa_for_each(&vblk_devs, id, d) {
-			/* Its deleter finishes (or gives it back) below. */
-			if (d->deleting)
-				continue;
-			vblk_dev_unregister(d);
-			vblk_nl_notify_event(d, VBLK_EVENT_TYPE_DEL, -1);
-			vblk_dev_put(d);
-		}
-		if (!vblk_devs_deleting)
-			break;
-		mutex_unlock(&vblk_devs_lock);
-		wait_var_event(&vblk_devs_deleting,
-			       !READ_ONCE(vblk_devs_deleting));
-		mutex_lock(&vblk_devs_lock);
-	}
+	xa_for_each(&vblk_devs, id, d)
+		vblk_dev_delete(d, true, &why);
 	mutex_unlock(&vblk_devs_lock);
-	WARN_ON(!xa_empty(&vblk_devs));
+	destroy_workqueue(vblk_detach_wq);
 	xa_destroy(&vblk_devs);
 }

@@ -7,7 +7,7 @@
 
 #include <linux/types.h>
 
-#include "vblk_vdev.h"
+#include "vblk_backing.h"
 
 struct file;
 

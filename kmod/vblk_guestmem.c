@@ -216,7 +216,7 @@ static int vblk_guestmem_iter(void *ctx, const struct vblk_seg *segs,
 				/* Contiguous in the VMM: extend the last vector. */
 				iov[nr - 1].iov_len += n;
 			} else {
-				if (nr == VBLK_MAX_IOVECS) {
+				if (nr == VBLK_MEM_MAX_IOVECS) {
 					ret = -E2BIG;
 					goto out;
 				}

@@ -9,7 +9,7 @@
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 
-#include "vblk_vdev.h"
+#include "vblk_mem.h"
 
 struct mm_struct;
 struct vblk_mem_table;

@@ -2,15 +2,16 @@
 /*
  * vblk: an in-kernel virtio-blk device for KVM guests (virtio-mmio).
  *
- * Module init brings up the VMM interface (character devices) and then the
- * "vblk" generic netlink family through which devices are created. Module
- * exit deletes every device first (detaching their VMMs), then tears the
- * family and the VMM interface down.
+ * Module init brings up the character-device binding, the device registry
+ * (which makes a /dev/vblk/NAME node for every device and announces its
+ * events over netlink) and then the "vblk" generic netlink family through
+ * which devices are created. Module exit deletes every device first, then
+ * tears the family and the binding down.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
 
-#include "vblk_attach.h"
+#include "vblk_cdev.h"
 #include "vblk_dev.h"
 #include "vblk_nl.h"
 
@@ -18,22 +19,29 @@ static int __init vblk_init(void)
 {
 	int err;
 
-	err = vblk_attach_init();
+	err = vblk_cdev_init();
 	if (err)
 		return err;
+	err = vblk_dev_init(&vblk_cdev_node_ops, vblk_nl_notify_event);
+	if (err)
+		goto err_cdev;
 	err = vblk_nl_init();
-	if (err) {
-		vblk_attach_exit();
-		return err;
-	}
+	if (err)
+		goto err_dev;
 	return 0;
+
+err_dev:
+	vblk_dev_exit();
+err_cdev:
+	vblk_cdev_exit();
+	return err;
 }
 
 static void __exit vblk_exit(void)
 {
-	vblk_dev_remove_all();
+	vblk_dev_exit();
 	vblk_nl_exit();
-	vblk_attach_exit();
+	vblk_cdev_exit();
 }
 
 module_init(vblk_init);

@@ -24,7 +24,6 @@
 #include <net/netlink.h>
 #include <uapi/linux/virtio_config.h>
 
-#include "vblk_attach.h"
 #include "vblk_dev.h"
 #include "vblk_file.h"
 #include "vblk_nl.h"
@@ -57,7 +56,7 @@
 	 nla_total_size(sizeof(u32)) +		/* status */		\
 	 nla_total_size(sizeof(u32)) +		/* queues */		\
 	 2 * nla_total_size(sizeof(u64)) +	/* features */		\
-	 VBLK_NUM_QUEUES * VBLK_NL_QUEUE_SIZE +				\
+	 VBLK_MAX_QUEUES * VBLK_NL_QUEUE_SIZE +				\
 	 nla_total_size(0) + 9 * nla_total_size(sizeof(u64)) +	/* stats */ \
 	 nla_total_size(0) + 4 * nla_total_size(sizeof(u64)))	/* throttle */
 
@@ -71,25 +70,12 @@ static size_t vblk_nl_dev_msg_size(void)
 static int vblk_nl_parse_name(const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
 {
-	const char *name = nla_data(attr);
-	size_t len = strnlen(name, nla_len(attr));
+	const char *why;
+	int err = vblk_dev_name_check(nla_data(attr), nla_len(attr), &why);
 
-	if (!len) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "name: empty");
-		return -EINVAL;
-	}
-	if (len >= VBLK_NAME_MAX) {
-		NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
-					"name: longer than %d characters",
-					VBLK_NAME_MAX - 1);
-		return -EINVAL;
-	}
-	if (!vblk_dev_name_valid(name)) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "name: only A-Z a-z 0-9 _ . - allowed, not . or ..");
-		return -EINVAL;
-	}
-	return 0;
+	if (err)
+		NL_SET_ERR_MSG_ATTR_FMT(extack, attr, "%s", why);
+	return err;
 }
 
 static int vblk_nl_parse_serial(const struct nlattr *attr,
@@ -145,35 +131,23 @@ static int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
 	return 0;
 }
 
-/* One rate/burst pair of the throttle nest. */
-static int vblk_nl_parse_bucket(struct nlattr **tb, int rate_attr,
-				int burst_attr, const char *rate_name,
-				u64 *rate, u64 *burst,
-				struct netlink_ext_ack *extack)
+/* A rate given explicitly must be non-zero (omitting it means no limit). */
+static int vblk_nl_parse_rate(struct nlattr *attr, const char *name, u64 *rate,
+			      struct netlink_ext_ack *extack)
 {
-	struct nlattr *r = tb[rate_attr], *b = tb[burst_attr];
-
-	*rate = r ? nla_get_uint(r) : 0;
-	*burst = b ? nla_get_uint(b) : 0;
-	if (r && !*rate) {
-		NL_SET_ERR_MSG_ATTR_FMT(extack, r,
+	if (!attr)
+		return 0;
+	*rate = nla_get_uint(attr);
+	if (!*rate) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
 					"%s: must be non-zero (omit it for no limit)",
-					rate_name);
-		return -EINVAL;
-	}
-	if (b && !r) {
-		NL_SET_ERR_MSG_ATTR_FMT(extack, b, "%s-burst: given without %s",
-					rate_name, rate_name);
-		return -EINVAL;
-	}
-	if (b && *burst < *rate) {
-		NL_SET_ERR_MSG_ATTR_FMT(extack, b, "%s-burst: below %s",
-					rate_name, rate_name);
+					name);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/* The throttle nest; the limits are checked where they are enforced. */
 static int vblk_nl_parse_throttle(struct nlattr *nest,
 				  struct vblk_throttle_cfg *cfg,
 				  struct netlink_ext_ack *extack)
@@ -186,19 +160,19 @@ static int vblk_nl_parse_throttle(struct nlattr *nest,
 			       vblk_throttle_nl_policy, extack);
 	if (err)
 		return err;
-	err = vblk_nl_parse_bucket(tb, VBLK_A_THROTTLE_IOPS,
-				   VBLK_A_THROTTLE_IOPS_BURST, "iops",
-				   &cfg->iops, &cfg->iops_burst, extack);
+	err = vblk_nl_parse_rate(tb[VBLK_A_THROTTLE_IOPS], "iops", &cfg->iops,
+				 extack) ?:
+	      vblk_nl_parse_rate(tb[VBLK_A_THROTTLE_BPS], "bps", &cfg->bps,
+				 extack);
 	if (err)
 		return err;
-	err = vblk_nl_parse_bucket(tb, VBLK_A_THROTTLE_BPS,
-				   VBLK_A_THROTTLE_BPS_BURST, "bps",
-				   &cfg->bps, &cfg->bps_burst, extack);
-	if (err)
-		return err;
+	if (tb[VBLK_A_THROTTLE_IOPS_BURST])
+		cfg->iops_burst = nla_get_uint(tb[VBLK_A_THROTTLE_IOPS_BURST]);
+	if (tb[VBLK_A_THROTTLE_BPS_BURST])
+		cfg->bps_burst = nla_get_uint(tb[VBLK_A_THROTTLE_BPS_BURST]);
 	err = vblk_throttle_check(cfg, &why);
 	if (err)
-		NL_SET_ERR_MSG_ATTR_FMT(extack, nest, "throttle: %s", why);
+		NL_SET_ERR_MSG_ATTR_FMT(extack, nest, "%s", why);
 	return err;
 }
 
@@ -243,44 +217,26 @@ static struct vblk_device *vblk_nl_lookup(struct genl_info *info)
 
 /* ---- messages ---- */
 
-/*
- * Copy a serial byte by byte with marked accesses: the data path reads
- * vd->cfg.serial without the registry mutex (see vblk_nl_set_serial()).
- */
-static void vblk_nl_copy_serial(char *dst, const char *src)
+static int vblk_nl_put_queues(struct sk_buff *skb, struct vblk_device *d)
 {
-	unsigned int i;
-
-	for (i = 0; i < VBLK_SERIAL_LEN; i++)
-		WRITE_ONCE(dst[i], READ_ONCE(src[i]));
-}
-
-static int vblk_nl_put_queues(struct sk_buff *skb, struct vblk_vdev *vd)
-{
+	struct vblk_vdev *vd = &d->vdev;
+	struct vblk_vq_snapshot qs;
 	struct nlattr *nest;
 	unsigned int q;
 
-	for (q = 0; q < VBLK_NUM_QUEUES; q++) {
-		/*
-		 * A lockless snapshot, for display only: vd->lock and the
-		 * queue mutex can be held for as long as the VMM's memory
-		 * takes to fault in, and the registry mutex is held here.
-		 */
-		const struct vblk_vq *vq = &vd->vqs[q];
-
+	for (q = 0; q < vblk_vdev_num_queues(vd); q++) {
+		vblk_vdev_vq_snapshot(vd, q, &qs);
 		nest = nla_nest_start(skb, VBLK_A_DEV_QUEUE);
 		if (!nest)
 			return -EMSGSIZE;
 		if (nla_put_u32(skb, VBLK_A_QUEUE_INDEX, q) ||
-		    nla_put_u32(skb, VBLK_A_QUEUE_SIZE, READ_ONCE(vq->num)) ||
-		    nla_put_u8(skb, VBLK_A_QUEUE_READY, READ_ONCE(vq->ready)) ||
-		    nla_put_u8(skb, VBLK_A_QUEUE_BROKEN, READ_ONCE(vq->broken)) ||
-		    nla_put_u8(skb, VBLK_A_QUEUE_THROTTLED,
-			       READ_ONCE(vq->throttled)) ||
+		    nla_put_u32(skb, VBLK_A_QUEUE_SIZE, qs.num) ||
+		    nla_put_u8(skb, VBLK_A_QUEUE_READY, qs.ready) ||
+		    nla_put_u8(skb, VBLK_A_QUEUE_BROKEN, qs.broken) ||
+		    nla_put_u8(skb, VBLK_A_QUEUE_THROTTLED, qs.throttled) ||
 		    nla_put_u16(skb, VBLK_A_QUEUE_LAST_AVAIL_IDX,
-				READ_ONCE(vq->last_avail_idx)) ||
-		    nla_put_u16(skb, VBLK_A_QUEUE_USED_IDX,
-				READ_ONCE(vq->used_idx))) {
+				qs.last_avail_idx) ||
+		    nla_put_u16(skb, VBLK_A_QUEUE_USED_IDX, qs.used_idx)) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
@@ -289,7 +245,7 @@ static int vblk_nl_put_queues(struct sk_buff *skb, struct vblk_vdev *vd)
 	return 0;
 }
 
-static int vblk_nl_put_stats(struct sk_buff *skb, struct vblk_stats *st)
+static int vblk_nl_put_stats(struct sk_buff *skb, const struct vblk_stats *st)
 {
 	struct nlattr *nest;
 
@@ -322,21 +278,20 @@ static int vblk_nl_put_stats(struct sk_buff *skb, struct vblk_stats *st)
 }
 
 /* Limits that are set; an unlimited device gets an empty nest. */
-static int vblk_nl_put_throttle(struct sk_buff *skb, struct vblk_throttle *t)
+static int vblk_nl_put_throttle(struct sk_buff *skb,
+				const struct vblk_throttle_cfg *cfg)
 {
-	struct vblk_throttle_cfg cfg;
 	struct nlattr *nest;
 
-	vblk_throttle_get(t, &cfg);
 	nest = nla_nest_start(skb, VBLK_A_DEV_THROTTLE);
 	if (!nest)
 		return -EMSGSIZE;
-	if ((cfg.iops &&
-	     (nla_put_uint(skb, VBLK_A_THROTTLE_IOPS, cfg.iops) ||
-	      nla_put_uint(skb, VBLK_A_THROTTLE_IOPS_BURST, cfg.iops_burst))) ||
-	    (cfg.bps &&
-	     (nla_put_uint(skb, VBLK_A_THROTTLE_BPS, cfg.bps) ||
-	      nla_put_uint(skb, VBLK_A_THROTTLE_BPS_BURST, cfg.bps_burst)))) {
+	if ((cfg->iops &&
+	     (nla_put_uint(skb, VBLK_A_THROTTLE_IOPS, cfg->iops) ||
+	      nla_put_uint(skb, VBLK_A_THROTTLE_IOPS_BURST, cfg->iops_burst))) ||
+	    (cfg->bps &&
+	     (nla_put_uint(skb, VBLK_A_THROTTLE_BPS, cfg->bps) ||
+	      nla_put_uint(skb, VBLK_A_THROTTLE_BPS_BURST, cfg->bps_burst)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -346,18 +301,15 @@ static int vblk_nl_put_throttle(struct sk_buff *skb, struct vblk_throttle *t)
 
 /*
  * One device as a dev-get message. @pathbuf is a PATH_MAX scratch buffer;
- * @cb is the dump's callback (NULL for a do). Registry mutex held.
+ * @cb is the dump's callback (NULL for a do). Registry mutex held; no
+ * device lock is taken (see vblk_dev_info()).
  */
 static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
 			    u32 portid, u32 seq, int flags,
 			    struct netlink_callback *cb, char *pathbuf)
 {
-	struct vblk_vdev *vd = &d->vdev;
-	char serial[VBLK_SERIAL_LEN + 1];
-	u64 features;
-	char *path;
+	struct vblk_dev_info di;
 	void *hdr;
-	u32 status;
 
 	hdr = genlmsg_put(skb, portid, seq, &vblk_nl_family, flags,
 			  VBLK_CMD_DEV_GET);
@@ -366,36 +318,22 @@ static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 
-	/*
-	 * Lockless: vd->lock may be held by an MMIO access waiting for the
-	 * worker's pass, which can wait on the VMM's memory indefinitely.
-	 * Status and features are a snapshot (features read as 0 until
-	 * FEATURES_OK); the serial only changes under the registry mutex.
-	 */
-	status = READ_ONCE(vd->status);
-	features = (status & VIRTIO_CONFIG_S_FEATURES_OK) ?
-		   READ_ONCE(vd->features) : 0;
-	vblk_nl_copy_serial(serial, vd->cfg.serial);
-	serial[VBLK_SERIAL_LEN] = '\0';
-
-	path = d_path(&d->backing->f_path, pathbuf, PATH_MAX);
-
-	if (nla_put_u32(skb, VBLK_A_DEV_ID, d->id) ||
-	    nla_put_string(skb, VBLK_A_DEV_NAME, d->name) ||
-	    (!IS_ERR(path) &&
-	     nla_put_string(skb, VBLK_A_DEV_BACKING_PATH, path)) ||
-	    nla_put_uint(skb, VBLK_A_DEV_CAPACITY, d->capacity) ||
-	    nla_put_u8(skb, VBLK_A_DEV_READ_ONLY, vd->cfg.read_only) ||
-	    nla_put_string(skb, VBLK_A_DEV_SERIAL, serial) ||
-	    nla_put_u8(skb, VBLK_A_DEV_VMM_ATTACHED, vblk_attach_busy(d)) ||
-	    nla_put_u32(skb, VBLK_A_DEV_STATUS, status) ||
-	    nla_put_uint(skb, VBLK_A_DEV_FEATURES, features) ||
-	    nla_put_uint(skb, VBLK_A_DEV_DEVICE_FEATURES,
-			 vblk_vdev_features(vd)) ||
-	    nla_put_u32(skb, VBLK_A_DEV_QUEUES, VBLK_NUM_QUEUES) ||
-	    vblk_nl_put_queues(skb, vd) ||
-	    vblk_nl_put_stats(skb, &vd->stats) ||
-	    vblk_nl_put_throttle(skb, &vd->throttle)) {
+	vblk_dev_info(d, &di, pathbuf, PATH_MAX);
+	if (nla_put_u32(skb, VBLK_A_DEV_ID, di.id) ||
+	    nla_put_string(skb, VBLK_A_DEV_NAME, di.name) ||
+	    (di.path &&
+	     nla_put_string(skb, VBLK_A_DEV_BACKING_PATH, di.path)) ||
+	    nla_put_uint(skb, VBLK_A_DEV_CAPACITY, di.capacity) ||
+	    nla_put_u8(skb, VBLK_A_DEV_READ_ONLY, di.read_only) ||
+	    nla_put_string(skb, VBLK_A_DEV_SERIAL, di.serial) ||
+	    nla_put_u8(skb, VBLK_A_DEV_VMM_ATTACHED, !!di.binding) ||
+	    nla_put_u32(skb, VBLK_A_DEV_STATUS, di.status) ||
+	    nla_put_uint(skb, VBLK_A_DEV_FEATURES, di.features) ||
+	    nla_put_uint(skb, VBLK_A_DEV_DEVICE_FEATURES, di.device_features) ||
+	    nla_put_u32(skb, VBLK_A_DEV_QUEUES, di.num_queues) ||
+	    vblk_nl_put_queues(skb, d) ||
+	    vblk_nl_put_stats(skb, di.stats) ||
+	    vblk_nl_put_throttle(skb, &di.limits)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -444,14 +382,13 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
-	struct vblk_throttle_cfg tcfg = {};
-	struct vblk_vdev_config cfg = {};
+	struct vblk_blk_config cfg = { .num_queues = 1 };
 	struct vblk_nl_opts opts = {};
 	struct vblk_device *d;
 	const char *why = "";
 	struct sk_buff *msg;
 	struct file *file;
-	u64 cap = 0;
+	u64 cap;
 	void *hdr;
 	int err;
 
@@ -462,19 +399,14 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (VBLK_NL_REQUIRE(info, VBLK_A_DEV_BACKING_FD, "backing-fd: missing"))
 		return -EINVAL;
-	if (tb[VBLK_A_DEV_QUEUES] &&
-	    nla_get_u32(tb[VBLK_A_DEV_QUEUES]) != VBLK_NUM_QUEUES) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_QUEUES],
-				    "queues: only 1 is supported");
-		return -EOPNOTSUPP;
-	}
 	err = vblk_nl_parse_opts(tb, &opts, extack);
 	if (err)
 		return err;
 	cfg.read_only = opts.read_only;
 	memcpy(cfg.serial, opts.serial, sizeof(cfg.serial));
+	if (tb[VBLK_A_DEV_QUEUES])
+		cfg.num_queues = nla_get_u32(tb[VBLK_A_DEV_QUEUES]);
 	cap = opts.capacity;
-	tcfg = opts.throttle;
 
 	file = fget(nla_get_s32(tb[VBLK_A_DEV_BACKING_FD]));
 	if (!file) {
@@ -515,55 +447,31 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto err_fput;
 	}
-	d = vblk_dev_create(nla_data(tb[VBLK_A_DEV_NAME]), file, &cfg);
+	d = vblk_dev_add(nla_data(tb[VBLK_A_DEV_NAME]), file, &cfg,
+			 tb[VBLK_A_DEV_THROTTLE] ? &opts.throttle : NULL);
 	if (IS_ERR(d)) {
 		err = PTR_ERR(d);
-		goto err_free_msg;
-	}
-	/* From here on the device owns the file. */
-	if (tb[VBLK_A_DEV_THROTTLE]) {
-		err = vblk_throttle_set(&d->vdev.throttle, &tcfg, &why);
-		if (err) {
-			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VBLK_A_DEV_THROTTLE],
-						"throttle: %s", why);
-			goto err_put;
-		}
-	}
-
-	vblk_dev_lock();
-	err = vblk_dev_register(d);
-	if (err) {
-		vblk_dev_unlock();
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_NAME],
 					    "name: a device with this name exists");
 		else
-			NL_SET_ERR_MSG(extack, "could not register the device");
-		goto err_put;
+			NL_SET_ERR_MSG(extack, "could not create the device");
+		nlmsg_free(msg);
+		goto err_fput;
 	}
+	/* From here on the device owns the file. */
 	hdr = genlmsg_iput(msg, info);
-	if (WARN_ON_ONCE(!hdr) ||
-	    nla_put_u32(msg, VBLK_A_DEV_ID, d->id) ||
+	if (!hdr || nla_put_u32(msg, VBLK_A_DEV_ID, d->id) ||
 	    nla_put_string(msg, VBLK_A_DEV_NAME, d->name)) {
 		/* Cannot happen: the message was sized for this. */
-		vblk_dev_unregister(d);
-		vblk_dev_unlock();
 		vblk_dev_put(d);
-		err = -EMSGSIZE;
-		goto err_put;
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	vblk_nl_notify_event(d, VBLK_EVENT_TYPE_ADD, -1);
-	vblk_dev_unlock();
 	vblk_dev_put(d);
 	return genlmsg_reply(msg, info);
 
-err_put:
-	vblk_dev_put(d);
-	nlmsg_free(msg);
-	return err;
-err_free_msg:
-	nlmsg_free(msg);
 err_fput:
 	fput(file);
 	return err;
@@ -571,25 +479,23 @@ err_fput:
 
 int vblk_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vblk_device *d;
 	struct nlattr *attr = info->attrs[VBLK_A_DEV_NAME] ?:
 			      info->attrs[VBLK_A_DEV_ID];
+	struct vblk_device *d;
+	const char *why = "";
 	int err;
 
 	vblk_dev_lock();
 	d = vblk_nl_lookup(info);
 	if (IS_ERR(d)) {
-		vblk_dev_unlock();
-		return PTR_ERR(d);
+		err = PTR_ERR(d);
+	} else {
+		err = vblk_dev_delete(d, !!info->attrs[VBLK_A_DEV_FORCE], &why);
+		if (err)
+			NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr, "name: %s",
+						why);
 	}
-	/* Releases the registry mutex before it waits for the VMM. */
-	err = vblk_dev_delete(d, !!info->attrs[VBLK_A_DEV_FORCE]);
-	if (err == -EBUSY)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "name: a VMM is attached (use force)");
-	else if (err == -ENOENT)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "name: already being deleted");
+	vblk_dev_unlock();
 	return err;
 }
 
@@ -656,30 +562,13 @@ int vblk_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err;
 }
 
-/*
- * Replace the serial. Writers are serialised by the registry mutex (held
- * by the caller), as are dev-get's readers. The worker's GET_ID copies the
- * serial without a lock: waiting for its pass would let a VMM stall the
- * registry. A GET_ID racing with a change may return a mix of bytes of
- * the old and the new serial (an identification string, not data).
- */
-static void vblk_nl_set_serial(struct vblk_vdev *vd,
-			       const char serial[VBLK_SERIAL_LEN])
-{
-	vblk_nl_copy_serial(vd->cfg.serial, serial);
-}
-
 int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
-	struct vblk_throttle_cfg tcfg = {};
 	struct vblk_nl_opts opts = {};
-	char serial[VBLK_SERIAL_LEN];
 	struct vblk_device *d;
 	const char *why = "";
-	bool ro;
-	u64 cap;
 	int err;
 
 	if (!tb[VBLK_A_DEV_SERIAL] && !tb[VBLK_A_DEV_THROTTLE] &&
@@ -692,10 +581,6 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = vblk_nl_parse_opts(tb, &opts, extack);
 	if (err)
 		return err;
-	memcpy(serial, opts.serial, sizeof(serial));
-	tcfg = opts.throttle;
-	cap = opts.capacity;
-	ro = opts.read_only;
 
 	vblk_dev_lock();
 	d = vblk_nl_lookup(info);
@@ -704,30 +589,32 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	/* Capacity and read-only are fixed; restating them is allowed. */
-	if (tb[VBLK_A_DEV_CAPACITY] && cap != d->capacity) {
+	if (tb[VBLK_A_DEV_CAPACITY] &&
+	    opts.capacity != vblk_vdev_capacity(&d->vdev) << VBLK_SECTOR_SHIFT) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_CAPACITY],
 				    "capacity: cannot be changed on a live device");
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	if (tb[VBLK_A_DEV_READ_ONLY] && ro != d->vdev.cfg.read_only) {
+	if (tb[VBLK_A_DEV_READ_ONLY] &&
+	    opts.read_only != vblk_vdev_read_only(&d->vdev)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_READ_ONLY],
 				    "read-only: cannot be changed on a live device");
 		err = -EOPNOTSUPP;
 		goto out;
 	}
 	if (tb[VBLK_A_DEV_THROTTLE]) {
-		err = vblk_throttle_set(&d->vdev.throttle, &tcfg, &why);
+		err = vblk_dev_set_limits(d, &opts.throttle, &why);
 		if (err) {
 			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VBLK_A_DEV_THROTTLE],
-						"throttle: %s", why);
+						"%s", why);
 			goto out;
 		}
 	}
 	if (tb[VBLK_A_DEV_SERIAL])
-		vblk_nl_set_serial(&d->vdev, serial);
+		vblk_dev_set_serial(d, opts.serial);
 	if (tb[VBLK_A_DEV_THROTTLE] || tb[VBLK_A_DEV_SERIAL])
-		vblk_nl_notify_event(d, VBLK_EVENT_TYPE_CHANGE, -1);
+		vblk_dev_announce(d, VBLK_EVENT_TYPE_CHANGE);
 	err = 0;
 out:
 	vblk_dev_unlock();
@@ -772,36 +659,6 @@ void vblk_nl_notify_event(struct vblk_device *d, enum vblk_event_type type,
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&vblk_nl_family, &init_net, msg, 0,
 				VBLK_NLGRP_MONITOR, GFP_KERNEL);
-}
-
-/**
- * vblk_nl_notify_vdev_event() - announce a device model event
- * @d: the device
- * @queue: the queue the event is about
- * @ev: the device model's event
- *
- * For the host ops' event callback; same context rules as
- * vblk_nl_notify_event().
- */
-void vblk_nl_notify_vdev_event(struct vblk_device *d, unsigned int queue,
-			       enum vblk_event ev)
-{
-	enum vblk_event_type type;
-
-	switch (ev) {
-	case VBLK_EV_THROTTLE_START:
-		type = VBLK_EVENT_TYPE_THROTTLE_START;
-		break;
-	case VBLK_EV_THROTTLE_STOP:
-		type = VBLK_EVENT_TYPE_THROTTLE_STOP;
-		break;
-	case VBLK_EV_QUEUE_BROKEN:
-		type = VBLK_EVENT_TYPE_QUEUE_BROKEN;
-		break;
-	default:
-		return;
-	}
-	vblk_nl_notify_event(d, type, queue);
 }
 
 /**

@@ -42,17 +42,17 @@ struct vblk_limit_msgs {
 };
 
 static const struct vblk_limit_msgs vblk_iops_msgs = {
-	.rate_big = "iops is above 2^40",
-	.burst_alone = "iops-burst set without iops",
-	.burst_big = "iops-burst is above 2^50",
-	.burst_low = "iops-burst is below iops",
+	.rate_big = "iops: above 2^40",
+	.burst_alone = "iops-burst: given without iops",
+	.burst_big = "iops-burst: above 2^50",
+	.burst_low = "iops-burst: below iops",
 };
 
 static const struct vblk_limit_msgs vblk_bps_msgs = {
-	.rate_big = "bps is above 2^40",
-	.burst_alone = "bps-burst set without bps",
-	.burst_big = "bps-burst is above 2^50",
-	.burst_low = "bps-burst is below bps",
+	.rate_big = "bps: above 2^40",
+	.burst_alone = "bps-burst: given without bps",
+	.burst_big = "bps-burst: above 2^50",
+	.burst_low = "bps-burst: below bps",
 };
 
 static u64 vblk_throttle_ktime(struct vblk_throttle *t)

@@ -1,289 +1,249 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vblk device model: a virtio-blk device on the virtio-mmio transport
- * (virtio 1.2, sections 4.2.2 and 5.2), independent of where guest memory
- * lives and of what the backing store is.
+ * vblk virtio device: the transport-neutral core of a vblk device (virtio
+ * 1.2, chapters 2 and 3): device status, feature negotiation, reset, typed
+ * queue configuration and state, the config space and its generation.
+ * Its API has the shape of struct vdpa_config_ops, so that a transport
+ * (the virtio-mmio register file, vblk_mmio.c) or a bus binding maps onto
+ * it call for call.
  *
- * The model talks to the outside world through three small interfaces:
- *
- *   struct vblk_mem_ops      guest-physical memory access
- *   struct vblk_backing_ops  vectored I/O on the backing store
- *   struct vblk_host_ops     kicks, interrupts and events towards the host
- *
- * Production binds them to the VMM's address space, a struct file and
- * eventfds; KUnit binds them to fake memory with holes and fault-injecting
- * backings.
+ * A binding (a VMM attachment, a vDPA device) is the only user of a device
+ * at a time: it binds guest memory and its callbacks with vblk_vdev_bind()
+ * and gives them back with vblk_vdev_unbind(). Block semantics live in
+ * struct vblk_blk, embedded here.
  */
 #ifndef _VBLK_VDEV_H
 #define _VBLK_VDEV_H
 
-#include <linux/atomic.h>
-#include <linux/bits.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
-#include <linux/uio.h>
 
+#include "vblk_blk.h"
+#include "vblk_mem.h"
 #include "vblk_throttle.h"
+#include "vblk_vq.h"
 
-#define VBLK_MMIO_WINDOW	0x1000	/* size of the virtio-mmio window */
-#define VBLK_NUM_QUEUES		1
 #define VBLK_QUEUE_NUM_MAX	256
-#define VBLK_SEG_MAX		128
-#define VBLK_SIZE_MAX		0x100000U	/* 1 MiB */
-#define VBLK_MAX_CHAIN		(VBLK_SEG_MAX + 2)
-#define VBLK_SECTOR_SHIFT	9
-#define VBLK_SECTOR_SIZE	512U		/* 1 << VBLK_SECTOR_SHIFT */
-#define VBLK_SERIAL_LEN		20
-#define VBLK_EINTR_RETRIES	16
-/* Upper bound of iterator segments for one request's data. */
-#define VBLK_MAX_IOVECS		(2 * VBLK_SEG_MAX)
-/* VendorID register: "VBLK" in little-endian byte order. */
+/* VendorID: "VBLK" in little-endian byte order. */
 #define VBLK_VENDOR_ID		0x4b4c4256
-/*
- * Fairness: one vblk_vdev_process() call handles at most this many chains
- * or (from the first chain on) this many data bytes, then asks the host
- * for another kick and returns.
- */
-#define VBLK_WEIGHT_REQS	256
-#define VBLK_WEIGHT_BYTES	(16U << 20)
-
-struct vblk_vdev;
 
 /**
- * struct vblk_seg - one guest-physical data segment of a request
- * @gpa: guest-physical address
- * @len: length in bytes
- */
-struct vblk_seg {
-	u64 gpa;
-	u32 len;
-};
-
-/**
- * union vblk_iovec_buf - storage for the vectors behind a data iterator
- * @kv: kernel vectors (test doubles)
- * @iov: user vectors (the VMM's address space)
- */
-union vblk_iovec_buf {
-	struct kvec kv[VBLK_MAX_IOVECS];
-	struct iovec iov[VBLK_MAX_IOVECS];
-};
-
-/**
- * struct vblk_mem_ops - guest memory access
- * @read: copy @len bytes at guest-physical @gpa into @buf.
- * @write: copy @len bytes from @buf to guest-physical @gpa.
- * @iter: build @iter over the guest segments @segs (in order), for the
- *	backing to fill (@dir == ITER_DEST, a guest read) or to drain
- *	(@dir == ITER_SOURCE, a guest write); vectors live in @buf.
+ * struct vblk_vdev_host_ops - callbacks from the device to its binding
+ * @kick: queue @q has work (a notification, a throttle resume, a pass
+ *	that stopped at its weight): arrange for vblk_vdev_process(@q).
+ * @vq_used: chains were published on queue @q; @signal is true when the
+ *	driver wants an interrupt for them.
+ * @config_changed: the config space changed (its generation moved) or the
+ *	device needs a reset: raise a configuration change interrupt.
  *
- * Every callback returns 0 or a negative errno; -EFAULT means some byte of
- * the range is not guest memory. Callbacks never fault in the kernel and
- * must not be called with a spinlock held (they may sleep).
+ * Called under rcu_read_lock(), from any context (@kick also from hard
+ * interrupt or timer context): they must not sleep. @ctx is the binding's.
  */
-struct vblk_mem_ops {
-	int (*read)(void *ctx, u64 gpa, void *buf, size_t len);
-	int (*write)(void *ctx, u64 gpa, const void *buf, size_t len);
-	int (*iter)(void *ctx, const struct vblk_seg *segs, unsigned int nsegs,
-		    unsigned int dir, union vblk_iovec_buf *buf,
-		    struct iov_iter *iter);
+struct vblk_vdev_host_ops {
+	void (*kick)(void *ctx, unsigned int q);
+	void (*vq_used)(void *ctx, unsigned int q, bool signal);
+	void (*config_changed)(void *ctx);
 };
 
 /**
- * struct vblk_backing_ops - the backing store
- * @read_iter: read into @iter at byte offset @pos. Returns bytes read
- *	(0 at end of file, short counts allowed) or a negative errno. The
- *	model zero-fills a read past the end of file, so a backing without
- *	such a hole (a block device) must fail instead of returning 0.
- * @write_iter: write @iter at byte offset @pos. Returns bytes written
- *	(short counts allowed) or a negative errno.
- * @sync: make written data durable (fdatasync semantics).
- * @sync_range: make the @len bytes written at @pos durable (optional;
- *	without it @sync is used).
+ * struct vblk_vdev_binding - what a binding lends a device
+ * @ops: its callbacks
+ * @ctx: their context
+ * @mem: guest memory
  *
- * The device model retries short writes and -EINTR (bounded by
- * %VBLK_EINTR_RETRIES); the backing does not need to.
+ * Owned by the binding; it must stay valid until vblk_vdev_unbind()
+ * returns.
  */
-struct vblk_backing_ops {
-	ssize_t (*read_iter)(void *ctx, struct iov_iter *iter, loff_t pos);
-	ssize_t (*write_iter)(void *ctx, struct iov_iter *iter, loff_t pos);
-	int (*sync)(void *ctx);
-	int (*sync_range)(void *ctx, loff_t pos, u64 len);
+struct vblk_vdev_binding {
+	const struct vblk_vdev_host_ops *ops;
+	void *ctx;
+	struct vblk_mem mem;
 };
 
 /**
- * enum vblk_event - things the device model reports to its host
- * @VBLK_EV_THROTTLE_START: a queue stalled for throttling
- * @VBLK_EV_THROTTLE_STOP: a throttled queue resumed
- * @VBLK_EV_QUEUE_BROKEN: a queue stopped for a driver bug until reset
- */
-enum vblk_event {
-	VBLK_EV_THROTTLE_START,
-	VBLK_EV_THROTTLE_STOP,
-	VBLK_EV_QUEUE_BROKEN,
-};
-
-/**
- * struct vblk_host_ops - callbacks towards the host (worker, VMM, netlink)
- * @kick: queue @q has work: schedule vblk_vdev_process(). Called for a
- *	QueueNotify that reached the register file and when a throttle
- *	stall ends. May be called in atomic context (hrtimer).
- * @signal: raise the guest interrupt (the call eventfd). Process context.
- * @event: report @ev on queue @q (optional). Process context.
- */
-struct vblk_host_ops {
-	void (*kick)(struct vblk_vdev *vd, unsigned int q);
-	void (*signal)(struct vblk_vdev *vd);
-	void (*event)(struct vblk_vdev *vd, unsigned int q, enum vblk_event ev);
-};
-
-/**
- * struct vblk_stats - per-device lifetime counters (never reset by a guest)
- * @reads_completed: successful T_IN requests
- * @writes_completed: successful T_OUT requests
- * @flushes_completed: successful T_FLUSH requests
- * @bytes_read: bytes of successful reads
- * @bytes_written: bytes of successful writes
- * @io_errors: requests answered S_IOERR or dropped for a malformed chain
- * @throttled_count: throttle stall events
- * @currently_throttled_gauge: 1 while any queue is stalled by the throttle
- * @invalid_avail_idx_count: avail index jumps beyond the queue size
- */
-struct vblk_stats {
-	atomic64_t reads_completed;
-	atomic64_t writes_completed;
-	atomic64_t flushes_completed;
-	atomic64_t bytes_read;
-	atomic64_t bytes_written;
-	atomic64_t io_errors;
-	atomic64_t throttled_count;
-	atomic64_t currently_throttled_gauge;
-	atomic64_t invalid_avail_idx_count;
-};
-
-/**
- * struct vblk_vdev_config - fixed properties of a device
- * @capacity: size in 512-byte sectors
- * @read_only: offer VIRTIO_BLK_F_RO and refuse writes
- * @serial: GET_ID answer, NUL-padded (not necessarily NUL-terminated)
- */
-struct vblk_vdev_config {
-	u64 capacity;
-	bool read_only;
-	char serial[VBLK_SERIAL_LEN];
-};
-
-/**
- * struct vblk_chain - a descriptor chain, flattened (indirect tables
- *	expanded), as the device walked it
- * @n: number of descriptors in @seg and @flags
- * @seg: address and length of each descriptor
- * @flags: VRING_DESC_F_* of each descriptor (CPU order)
- */
-struct vblk_chain {
-	unsigned int n;
-	struct vblk_seg seg[VBLK_MAX_CHAIN];
-	u16 flags[VBLK_MAX_CHAIN];
-};
-
-/**
- * struct vblk_vq_scratch - per-queue working storage for one request,
- *	kept out of the stack (about 8 KiB); used under the queue's mutex
- * @chain: the walked chain
- * @data: the request's non-empty data segments
- * @iov: vectors behind the data iterator
- */
-struct vblk_vq_scratch {
-	struct vblk_chain chain;
-	struct vblk_seg data[VBLK_SEG_MAX];
-	union vblk_iovec_buf iov;
-};
-
-/* vblk_vq.addr_set bits: which ring addresses the driver has written */
-#define VBLK_VQ_DESC_SET	BIT(0)
-#define VBLK_VQ_AVAIL_SET	BIT(1)
-#define VBLK_VQ_USED_SET	BIT(2)
-#define VBLK_VQ_ADDRS_SET	(VBLK_VQ_DESC_SET | VBLK_VQ_AVAIL_SET | \
-				 VBLK_VQ_USED_SET)
-
-/**
- * struct vblk_vq - one split virtqueue (device side)
+ * typedef vblk_vdev_event_fn - a device event for the device's owner
+ * @ctx: the owner's context
+ * @q: the queue concerned
+ * @ev: what happened
  *
- * Configuration fields are written by MMIO accesses under vdev->lock while
- * @ready is false; @ready itself changes under both vdev->lock and @mutex,
- * so whoever holds @mutex and sees @ready sees a complete configuration.
- * The processing state is owned by whoever holds @mutex.
+ * Process context, no vblk lock held.
  */
-struct vblk_vq {
-	struct mutex mutex;		/* serialises processing of this queue */
-	/* configuration (virtio-mmio registers) */
-	u32 num;
-	bool ready;
-	u8 addr_set;			/* VBLK_VQ_*_SET */
-	u64 desc;
-	u64 avail;
-	u64 used;
-	/* processing state, under @mutex */
-	u16 last_avail_idx;
-	u16 used_idx;
-	u16 signalled_used;	/* used idx at the last interrupt */
-	bool signalled_used_valid;
-	bool broken;		/* stopped for a driver bug until reset */
-	bool throttled;		/* stalled, waiting for the throttle timer */
-	struct vblk_vq_scratch scratch;
+typedef void (*vblk_vdev_event_fn)(void *ctx, unsigned int q,
+				   enum vblk_event ev);
+
+/**
+ * struct vblk_vdev_queue - one virtqueue of a device
+ * @lock: serialises processing of the queue with its configuration
+ * @vq: the ring
+ */
+struct vblk_vdev_queue {
+	struct mutex lock;	/* see "Lock rules" in vblk_vdev.c */
+	struct vblk_vq vq;
 };
 
 /**
- * struct vblk_vdev - a virtio-blk device model instance
- *
- * Locking: @lock serialises register accesses (MMIO reads and writes) and
- * the binding of memory/backing/host; queue processing takes the queue's
- * mutex and never @lock, except reset, which takes @lock then every queue
- * mutex. @isr and @stats are atomics, touched from any context.
- *
- * The structure is large (per-queue scratch storage): allocate it with
- * kzalloc()/kvzalloc() or embed it in such an allocation, never on the
- * stack.
+ * struct vblk_vdev - a vblk virtio device
+ * @lock: device state (see "Lock rules" in vblk_vdev.c)
+ * @status: device status (VIRTIO_CONFIG_S_*)
+ * @driver_features: features the driver accepted so far
+ * @features: negotiated features, valid from FEATURES_OK
+ * @config_generation: changes with every config space change
+ * @binding: the active binding, NULL when unbound; RCU
+ * @event: event callback of the owner
+ * @event_ctx: its context
+ * @blk: the block device
+ * @nvqs: number of queues
+ * @qs: the queues
  */
 struct vblk_vdev {
-	struct mutex lock;		/* register state; see above */
-	struct vblk_vdev_config cfg;
-
-	const struct vblk_mem_ops *mem;
-	void *mem_ctx;
-	const struct vblk_backing_ops *backing;
-	void *backing_ctx;
-	const struct vblk_host_ops *host;
-	void *host_ctx;
-
-	/* register state, under @lock */
+	struct mutex lock;	/* see "Lock rules" in vblk_vdev.c */
 	u32 status;
-	u32 dev_features_sel;
-	u32 drv_features_sel;
 	u64 driver_features;
-	u32 queue_sel;
+	u64 features;
 	u32 config_generation;
-	atomic_t isr;			/* InterruptStatus */
-	u64 features;			/* negotiated, valid from FEATURES_OK */
-
-	struct vblk_vq vqs[VBLK_NUM_QUEUES];
-	struct vblk_throttle throttle;
-	struct vblk_stats stats;
+	const struct vblk_vdev_binding __rcu *binding;
+	vblk_vdev_event_fn event;
+	void *event_ctx;
+	struct vblk_blk blk;
+	unsigned int nvqs;
+	struct vblk_vdev_queue *qs;
 };
 
-void vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_vdev_config *cfg,
-		    const struct vblk_backing_ops *backing, void *backing_ctx,
-		    const struct vblk_host_ops *host, void *host_ctx);
+/**
+ * struct vblk_vq_snapshot - a queue as dev-get shows it
+ * @num: queue size (0: not configured)
+ * @ready: enabled
+ * @broken: stopped for a driver bug
+ * @throttled: stalled by the throttle
+ * @last_avail_idx: next available entry
+ * @used_idx: used index
+ */
+struct vblk_vq_snapshot {
+	u32 num;
+	bool ready;
+	bool broken;
+	bool throttled;
+	u16 last_avail_idx;
+	u16 used_idx;
+};
+
+int vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_blk_config *cfg,
+		   const struct vblk_backing_ops *backing, void *backing_ctx,
+		   vblk_vdev_event_fn event, void *event_ctx);
 void vblk_vdev_destroy(struct vblk_vdev *vd);
-void vblk_vdev_set_mem(struct vblk_vdev *vd, const struct vblk_mem_ops *mem,
-		       void *mem_ctx);
-u64 vblk_vdev_features(const struct vblk_vdev *vd);
-int vblk_vdev_mmio_read(struct vblk_vdev *vd, u32 off, void *val,
-			unsigned int len);
-int vblk_vdev_mmio_write(struct vblk_vdev *vd, u32 off, const void *val,
-			 unsigned int len);
-void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q);
+int vblk_vdev_bind(struct vblk_vdev *vd, const struct vblk_vdev_binding *b);
+void vblk_vdev_unbind(struct vblk_vdev *vd);
+
+u64 vblk_vdev_get_device_features(const struct vblk_vdev *vd);
+void vblk_vdev_set_driver_features(struct vblk_vdev *vd, u64 features);
+u64 vblk_vdev_get_driver_features(struct vblk_vdev *vd);
+u64 vblk_vdev_get_features(const struct vblk_vdev *vd);
+u32 vblk_vdev_get_status(const struct vblk_vdev *vd);
+void vblk_vdev_set_status(struct vblk_vdev *vd, u32 status);
 void vblk_vdev_reset(struct vblk_vdev *vd);
+
+unsigned int vblk_vdev_num_queues(const struct vblk_vdev *vd);
+void vblk_vdev_set_vq_num(struct vblk_vdev *vd, unsigned int q, u32 num);
+int vblk_vdev_set_vq_address(struct vblk_vdev *vd, unsigned int q, u64 desc,
+			     u64 driver, u64 device);
+int vblk_vdev_set_vq_ready(struct vblk_vdev *vd, unsigned int q, bool ready);
+bool vblk_vdev_get_vq_ready(struct vblk_vdev *vd, unsigned int q);
+int vblk_vdev_set_vq_state(struct vblk_vdev *vd, unsigned int q,
+			   u16 avail_idx);
+int vblk_vdev_get_vq_state(struct vblk_vdev *vd, unsigned int q,
+			   u16 *avail_idx);
+void vblk_vdev_kick(struct vblk_vdev *vd, unsigned int q);
+void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q);
+
+size_t vblk_vdev_get_config_size(const struct vblk_vdev *vd);
+int vblk_vdev_get_config(struct vblk_vdev *vd, unsigned int off, void *buf,
+			 unsigned int len);
+u32 vblk_vdev_get_generation(struct vblk_vdev *vd);
+
 void vblk_vdev_set_capacity(struct vblk_vdev *vd, u64 sectors);
+void vblk_vdev_vq_snapshot(const struct vblk_vdev *vd, unsigned int q,
+			   struct vblk_vq_snapshot *s);
+
+/* Properties of the block device, for the device's owner. */
+
+/**
+ * vblk_vdev_capacity() - the capacity in 512-byte sectors
+ * @vd: the device
+ */
+static inline u64 vblk_vdev_capacity(const struct vblk_vdev *vd)
+{
+	return READ_ONCE(vd->blk.cfg.capacity);
+}
+
+/**
+ * vblk_vdev_read_only() - is the device read-only (VIRTIO_BLK_F_RO)?
+ * @vd: the device
+ */
+static inline bool vblk_vdev_read_only(const struct vblk_vdev *vd)
+{
+	return vd->blk.cfg.read_only;
+}
+
+/**
+ * vblk_vdev_set_serial() - replace the GET_ID answer (see
+ *	vblk_blk_set_serial(); callers serialise writers)
+ * @vd: the device
+ * @serial: NUL-padded serial
+ */
+static inline void vblk_vdev_set_serial(struct vblk_vdev *vd,
+					const char serial[VBLK_SERIAL_LEN])
+{
+	vblk_blk_set_serial(&vd->blk, serial);
+}
+
+/**
+ * vblk_vdev_get_serial() - the GET_ID answer
+ * @vd: the device
+ * @serial: VBLK_SERIAL_LEN bytes, NUL-padded
+ */
+static inline void vblk_vdev_get_serial(const struct vblk_vdev *vd,
+					char serial[VBLK_SERIAL_LEN])
+{
+	vblk_blk_get_serial(&vd->blk, serial);
+}
+
+/**
+ * vblk_vdev_set_limits() - replace the throttle limits; stalled queues
+ *	resume at once when the new limits let them run
+ * @vd: the device
+ * @cfg: the limits
+ * @why: set to a reason on failure
+ *
+ * Takes only the throttle's spinlock.
+ *
+ * Return: 0 or -EINVAL.
+ */
+static inline int vblk_vdev_set_limits(struct vblk_vdev *vd,
+				       const struct vblk_throttle_cfg *cfg,
+				       const char **why)
+{
+	return vblk_throttle_set(&vd->blk.throttle, cfg, why);
+}
+
+/**
+ * vblk_vdev_get_limits() - the throttle limits
+ * @vd: the device
+ * @cfg: the limits
+ */
+static inline void vblk_vdev_get_limits(struct vblk_vdev *vd,
+					struct vblk_throttle_cfg *cfg)
+{
+	vblk_throttle_get(&vd->blk.throttle, cfg);
+}
+
+/**
+ * vblk_vdev_stats() - the lifetime counters (atomics)
+ * @vd: the device
+ */
+static inline const struct vblk_stats *vblk_vdev_stats(const struct vblk_vdev *vd)
+{
+	return &vd->blk.stats;
+}
 
 #endif /* _VBLK_VDEV_H */

@@ -289,7 +289,7 @@ static int vblk_fake_mem_iter(void *ctx, const struct vblk_seg *segs,
 			u64 off = gpa - r->gpa;
 			u64 n = min(left, r->size - off);
 
-			if (nr == VBLK_MAX_IOVECS)
+			if (nr == VBLK_MEM_MAX_IOVECS)
 				return -E2BIG;
 			buf->kv[nr].iov_base = r->buf + off;
 			buf->kv[nr].iov_len = n;
@@ -771,7 +771,10 @@ u16 vblk_fake_vq_avail_event(struct vblk_fake_vq *vq)
 
 static struct vblk_fake_host *vblk_fake_host_of(struct vblk_vdev *vd)
 {
-	return vd->host == &vblk_fake_host_ops ? vd->host_ctx : NULL;
+	const struct vblk_vdev_binding *b;
+
+	b = rcu_dereference_protected(vd->binding, true);
+	return b && b->ops == &vblk_fake_host_ops ? b->ctx : NULL;
 }
 
 static void vblk_fake_host_run(struct vblk_fake_host *h);
@@ -786,9 +789,11 @@ static void vblk_fake_host_run(struct vblk_fake_host *h);
  */
 u32 vblk_fake_reg_read(struct kunit *test, struct vblk_vdev *vd, u32 off)
 {
+	struct vblk_fake_host *h = vblk_fake_host_of(vd);
 	u32 val = 0;
 
-	KUNIT_EXPECT_EQ_MSG(test, 0, vblk_vdev_mmio_read(vd, off, &val, 4),
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_EXPECT_EQ_MSG(test, 0, vblk_mmio_read(&h->mmio, off, &val, 4),
 			    "mmio read at %#x", off);
 	return val;
 }
@@ -810,17 +815,14 @@ void vblk_fake_reg_write(struct kunit *test, struct vblk_vdev *vd, u32 off,
 	struct vblk_fake_host *h = vblk_fake_host_of(vd);
 	bool was;
 
-	if (h) {
-		was = h->processing;
-		h->processing = true;
-	}
-	KUNIT_EXPECT_EQ_MSG(test, 0, vblk_vdev_mmio_write(vd, off, &val, 4),
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	was = h->processing;
+	h->processing = true;
+	KUNIT_EXPECT_EQ_MSG(test, 0, vblk_mmio_write(&h->mmio, off, &val, 4),
 			    "mmio write %#x at %#x", val, off);
-	if (h) {
-		h->processing = was;
-		if (!was)
-			vblk_fake_host_run(h);
-	}
+	h->processing = was;
+	if (!was)
+		vblk_fake_host_run(h);
 }
 
 static void vblk_fake_set_status(struct kunit *test, struct vblk_vdev *vd,
@@ -1074,7 +1076,7 @@ static void vblk_fake_host_drain(struct vblk_fake_host *h)
 	for (rounds = 0; rounds < 64 && READ_ONCE(h->pending_mask); rounds++) {
 		unsigned long pend = xchg(&h->pending_mask, 0);
 
-		for_each_set_bit(q, &pend, VBLK_NUM_QUEUES)
+		for_each_set_bit(q, &pend, vblk_vdev_num_queues(h->vd))
 			vblk_vdev_process(h->vd, q);
 	}
 }
@@ -1094,12 +1096,12 @@ static void vblk_fake_host_work(struct work_struct *work)
 	vblk_fake_host_drain(container_of(work, struct vblk_fake_host, work));
 }
 
-static void vblk_fake_kick(struct vblk_vdev *vd, unsigned int q)
+static void vblk_fake_kick(void *ctx, unsigned int q)
 {
-	struct vblk_fake_host *h = vd->host_ctx;
+	struct vblk_fake_host *h = ctx;
 
 	atomic_inc(&h->kicks);
-	if (!h->process_on_kick || q >= VBLK_NUM_QUEUES)
+	if (!h->process_on_kick || q >= vblk_vdev_num_queues(h->vd))
 		return;
 	set_bit(q, &h->pending_mask);
 	/*
@@ -1112,28 +1114,37 @@ static void vblk_fake_kick(struct vblk_vdev *vd, unsigned int q)
 	schedule_work(&h->work);
 }
 
-static void vblk_fake_signal(struct vblk_vdev *vd)
+static void vblk_fake_vq_used(void *ctx, unsigned int q, bool signal)
 {
-	struct vblk_fake_host *h = vd->host_ctx;
+	struct vblk_fake_host *h = ctx;
 
+	vblk_mmio_interrupt(&h->mmio, VIRTIO_MMIO_INT_VRING);
+	if (signal)
+		atomic_inc(&h->signals);
+}
+
+static void vblk_fake_config_changed(void *ctx)
+{
+	struct vblk_fake_host *h = ctx;
+
+	vblk_mmio_interrupt(&h->mmio, VIRTIO_MMIO_INT_CONFIG);
 	atomic_inc(&h->signals);
 }
 
-static void vblk_fake_event(struct vblk_vdev *vd, unsigned int q,
-			    enum vblk_event ev)
+static void vblk_fake_event(void *ctx, unsigned int q, enum vblk_event ev)
 {
-	struct vblk_fake_host *h = vd->host_ctx;
+	struct vblk_fake_host *h = ctx;
 
 	if ((unsigned int)ev < ARRAY_SIZE(h->events))
 		atomic_inc(&h->events[ev]);
 	WRITE_ONCE(h->last_event, ev);
 }
 
-/* Host callbacks for the device model, over struct vblk_fake_host. */
-const struct vblk_host_ops vblk_fake_host_ops = {
+/* Callbacks from the device, over struct vblk_fake_host. */
+const struct vblk_vdev_host_ops vblk_fake_host_ops = {
 	.kick = vblk_fake_kick,
-	.signal = vblk_fake_signal,
-	.event = vblk_fake_event,
+	.vq_used = vblk_fake_vq_used,
+	.config_changed = vblk_fake_config_changed,
 };
 
 /**
@@ -1209,6 +1220,7 @@ static void vblk_fake_dev_teardown(void *ctx)
 {
 	struct vblk_fake_dev *fd = ctx;
 
+	vblk_vdev_unbind(fd->vd);
 	vblk_vdev_destroy(fd->vd);
 	/* the throttle timer is gone: no new deferred kick can appear */
 	cancel_work_sync(&fd->host.work);
@@ -1229,15 +1241,19 @@ static void vblk_fake_dev_teardown(void *ctx)
  * Return: the fake device.
  */
 struct vblk_fake_dev *vblk_fake_dev_new(struct kunit *test,
-					const struct vblk_vdev_config *cfg,
+					const struct vblk_blk_config *cfg,
 					u64 file_size, u8 fill, u16 qnum)
 {
 	struct vblk_fake_dev *fd = kunit_kzalloc(test, sizeof(*fd), GFP_KERNEL);
+	struct vblk_blk_config c = *cfg;
+	struct vblk_fake_host *h;
 	u64 cap;
 
 	KUNIT_ASSERT_NOT_NULL(test, fd);
 	KUNIT_ASSERT_FALSE(test, check_shl_overflow(cfg->capacity,
 						    VBLK_SECTOR_SHIFT, &cap));
+	if (!c.num_queues)
+		c.num_queues = 1;
 	fd->test = test;
 	fd->mem = vblk_fake_mem_default(test);
 	fd->backing = vblk_fake_backing_new(test, cap, file_size, fill);
@@ -1245,18 +1261,25 @@ struct vblk_fake_dev *vblk_fake_dev_new(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, fd->vd);
 	vblk_fake_vq_init(&fd->vq, fd->mem, 0, qnum);
 
-	INIT_WORK(&fd->host.work, vblk_fake_host_work);
-	fd->host.process_on_kick = true;
-	fd->host.owner = current;
-	fd->host.last_event = -1;
-	vblk_vdev_init(fd->vd, cfg, &vblk_fake_backing_ops, fd->backing,
-		       &vblk_fake_host_ops, &fd->host);
-	fd->host.vd = fd->vd;
+	h = &fd->host;
+	INIT_WORK(&h->work, vblk_fake_host_work);
+	h->process_on_kick = true;
+	h->owner = current;
+	h->last_event = -1;
+	KUNIT_ASSERT_EQ(test, 0,
+			vblk_vdev_init(fd->vd, &c, &vblk_fake_backing_ops,
+				       fd->backing, vblk_fake_event, h));
+	h->vd = fd->vd;
+	vblk_mmio_init(&h->mmio, fd->vd);
+	h->binding.ops = &vblk_fake_host_ops;
+	h->binding.ctx = h;
+	h->binding.mem.ops = &vblk_fake_mem_ops;
+	h->binding.mem.ctx = fd->mem;
+	KUNIT_ASSERT_EQ(test, 0, vblk_vdev_bind(fd->vd, &h->binding));
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, vblk_fake_dev_teardown,
 						  fd));
-	vblk_vdev_set_mem(fd->vd, &vblk_fake_mem_ops, fd->mem);
-	vblk_fake_clock_install(&fd->vd->throttle);
+	vblk_fake_clock_install(&fd->vd->blk.throttle);
 	return fd;
 }
 
@@ -1272,7 +1295,7 @@ struct vblk_fake_dev *vblk_fake_dev_new(struct kunit *test,
 struct vblk_fake_dev *vblk_fake_dev_simple(struct kunit *test, u64 cap_bytes,
 					   u8 fill, u16 qnum)
 {
-	struct vblk_vdev_config cfg = {
+	struct vblk_blk_config cfg = {
 		.capacity = cap_bytes >> VBLK_SECTOR_SHIFT,
 	};
 
@@ -1319,7 +1342,7 @@ static void vblk_fake_mem_iter_splits_regions(struct kunit *test)
 static void vblk_fake_mem_iter_too_many_segments(struct kunit *test)
 {
 	struct vblk_fake_mem *m = vblk_fake_mem_new(test);
-	const unsigned int n = VBLK_MAX_IOVECS + 1;
+	const unsigned int n = VBLK_MEM_MAX_IOVECS + 1;
 	union vblk_iovec_buf *buf;
 	struct vblk_seg *segs;
 	struct iov_iter it;

@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+#include "vblk_io.h"
+#include "vblk_mmio.h"
 #include "vblk_vdev.h"
 
 /* Maximum number of regions of one fake guest memory. */
@@ -237,9 +239,11 @@ unsigned int vblk_fake_backing_calls(const struct vblk_fake_backing *b);
  *	other kick (the throttle timer, a limit change) runs from @work,
  *	see vblk_fake_host_flush()
  * @kicks: kick callbacks
- * @signals: signal callbacks (the call eventfd / irqfd count)
+ * @signals: interrupts raised (the call eventfd / irqfd count)
  * @events: event callbacks, by enum vblk_event
  * @last_event: last event reported
+ * @mmio: the virtio-mmio register file the test drives
+ * @binding: what the host lends the device
  * @owner: the test thread; kicks from elsewhere run from @work
  * @pending_mask: queues kicked and not processed yet
  * @processing: the owner is inside a register write or processing pass
@@ -252,13 +256,15 @@ struct vblk_fake_host {
 	unsigned long pending_mask;
 	atomic_t kicks;
 	atomic_t signals;
-	atomic_t events[VBLK_EV_QUEUE_BROKEN + 1];
+	atomic_t events[VBLK_EV_NR];
 	int last_event;
+	struct vblk_mmio mmio;
+	struct vblk_vdev_binding binding;
 	bool processing;
 	struct work_struct work;
 };
 
-extern const struct vblk_host_ops vblk_fake_host_ops;
+extern const struct vblk_vdev_host_ops vblk_fake_host_ops;
 
 void vblk_fake_host_flush(struct vblk_fake_host *h);
 
@@ -286,7 +292,7 @@ struct vblk_fake_dev {
 };
 
 struct vblk_fake_dev *vblk_fake_dev_new(struct kunit *test,
-					const struct vblk_vdev_config *cfg,
+					const struct vblk_blk_config *cfg,
 					u64 file_size, u8 fill, u16 qnum);
 struct vblk_fake_dev *vblk_fake_dev_simple(struct kunit *test, u64 cap_bytes,
 					   u8 fill, u16 qnum);
@@ -297,6 +303,6 @@ struct vblk_fake_dev *vblk_fake_dev_simple(struct kunit *test, u64 cap_bytes,
  * @field: a member of struct vblk_stats
  */
 #define vblk_fake_stat(fd, field) \
-	((u64)atomic64_read(&(fd)->vd->stats.field))
+	((u64)atomic64_read(&(fd)->vd->blk.stats.field))
 
 #endif /* _VBLK_FAKE_H */

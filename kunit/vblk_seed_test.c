@@ -40,7 +40,7 @@ static struct vblk_fake_dev *seed_dev(struct kunit *test, u8 fill)
 
 static struct vblk_fake_dev *seed_dev_ro(struct kunit *test)
 {
-	struct vblk_vdev_config cfg = {
+	struct vblk_blk_config cfg = {
 		.capacity = CAP >> VBLK_SECTOR_SHIFT,
 		.read_only = true,
 	};
@@ -126,7 +126,7 @@ static void set_limits(struct vblk_fake_dev *fd, u64 iops, u64 bps)
 	struct vblk_throttle_cfg cfg = { .iops = iops, .bps = bps };
 
 	KUNIT_ASSERT_EQ(fd->test, 0,
-			vblk_throttle_set(&fd->vd->throttle, &cfg, NULL));
+			vblk_throttle_set(&fd->vd->blk.throttle, &cfg, NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -449,7 +449,7 @@ static void seg_max_dropped_no_publish(struct kunit *test)
 {
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, CAP, 0xAB, 256);
 	/* 1 header + 130 data + 1 status = 132 > SEG_MAX + 2 */
-	const unsigned int total = VBLK_MAX_CHAIN + 2;
+	const unsigned int total = VBLK_VQ_CHAIN_MAX + 2;
 	struct vblk_fake_desc *d;
 	unsigned int i;
 
@@ -655,7 +655,7 @@ static void multi_byte_status_writes_to_last_byte(struct kunit *test)
 
 static void zero_capacity_read_returns_ioerr(struct kunit *test)
 {
-	struct vblk_vdev_config cfg = { .capacity = 0 };
+	struct vblk_blk_config cfg = { .capacity = 0 };
 	struct vblk_fake_dev *fd = vblk_fake_dev_new(test, &cfg, 0, 0, QSIZE);
 
 	chain3(fd, VIRTIO_BLK_T_IN, 0, 512, W);
@@ -670,7 +670,7 @@ static void zero_capacity_read_returns_ioerr(struct kunit *test)
 
 static void partial_data_read_zero_pads_remainder(struct kunit *test)
 {
-	struct vblk_vdev_config cfg = { .capacity = CAP >> VBLK_SECTOR_SHIFT };
+	struct vblk_blk_config cfg = { .capacity = CAP >> VBLK_SECTOR_SHIFT };
 	/* a 100-byte file behind an 8-sector device */
 	struct vblk_fake_dev *fd = vblk_fake_dev_new(test, &cfg, 100, 0xA5,
 						     QSIZE);
@@ -721,7 +721,7 @@ static void flush_sync_data_baseline_ok_path(struct kunit *test)
 static void validation_gates_do_not_consume_throttle_tokens(struct kunit *test)
 {
 	struct vblk_fake_dev *fd = seed_dev(test, 0xAB);
-	struct vblk_throttle *t = &fd->vd->throttle;
+	struct vblk_throttle *t = &fd->vd->blk.throttle;
 
 	wire(fd);
 	/* 1 iops with the only token taken; the fake clock stands still */
@@ -914,7 +914,7 @@ static void enable_notification_err_breaks_outer_and_fires_irqfd_fail_safe(struc
 static void enable_notification_err_on_stall_path_breaks_outer_cleanly(struct kunit *test)
 {
 	struct vblk_fake_dev *fd = seed_dev(test, 0xAB);
-	struct vblk_throttle *t = &fd->vd->throttle;
+	struct vblk_throttle *t = &fd->vd->blk.throttle;
 
 	vblk_fake_wr8(fd->mem, STATUS, SENTINEL);
 	chain3(fd, VIRTIO_BLK_T_IN, 0, 512, W);
@@ -924,7 +924,7 @@ static void enable_notification_err_on_stall_path_breaks_outer_cleanly(struct ku
 
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, throttled_count), 0);
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, currently_throttled_gauge), 0);
-	KUNIT_EXPECT_FALSE(test, fd->vd->vqs[0].throttled);
+	KUNIT_EXPECT_FALSE(test, fd->vd->blk.qs[0].throttled);
 	KUNIT_EXPECT_EQ(test, signals(fd), 0);
 	notify(fd);
 
@@ -935,19 +935,19 @@ static void enable_notification_err_on_stall_path_breaks_outer_cleanly(struct ku
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, currently_throttled_gauge), 1);
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, reads_completed), 0);
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, io_errors), 0);
-	KUNIT_EXPECT_TRUE(test, fd->vd->vqs[0].throttled);
+	KUNIT_EXPECT_TRUE(test, fd->vd->blk.qs[0].throttled);
 	KUNIT_EXPECT_EQ(test, isr(fd) & VIRTIO_MMIO_INT_VRING, 0);
 	KUNIT_EXPECT_EQ(test, signals(fd), 0);
 	KUNIT_EXPECT_EQ(test, vblk_fake_backing_calls(fd->backing), 0);
 	/* internal cursor: the pop was rolled back */
-	KUNIT_EXPECT_EQ(test, fd->vd->vqs[0].last_avail_idx, 0);
+	KUNIT_EXPECT_EQ(test, fd->vd->qs[0].vq.last_avail_idx, 0);
 }
 
 static void next_avail_zero_rollback_wraps_to_u16_max(struct kunit *test)
 {
 	struct vblk_fake_dev *fd = seed_dev(test, 0xAB);
-	struct vblk_throttle *t = &fd->vd->throttle;
-	struct vblk_vq *vq = &fd->vd->vqs[0];
+	struct vblk_throttle *t = &fd->vd->blk.throttle;
+	struct vblk_vq *vq = &fd->vd->qs[0].vq;
 	u32 id, len;
 	u16 head;
 
@@ -957,10 +957,10 @@ static void next_avail_zero_rollback_wraps_to_u16_max(struct kunit *test)
 	 * after 65535 completed requests, so the next pop is at 0xffff and
 	 * its rollback lands on 0xffff, not on a negative index.
 	 */
-	mutex_lock(&vq->mutex);
+	mutex_lock(&fd->vd->qs[0].lock);
 	vq->last_avail_idx = 0xffff;
 	vq->used_idx = 0xffff;
-	mutex_unlock(&vq->mutex);
+	mutex_unlock(&fd->vd->qs[0].lock);
 	vblk_fake_wr16(fd->mem, fd->vq.used + 2, 0xffff);
 	vblk_fake_vq_set_avail_idx(&fd->vq, 0xffff);
 
@@ -971,9 +971,9 @@ static void next_avail_zero_rollback_wraps_to_u16_max(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, throttled_count), 1);
 	KUNIT_EXPECT_EQ(test, used_idx(fd), 0xffff);
-	mutex_lock(&vq->mutex);
+	mutex_lock(&fd->vd->qs[0].lock);
 	KUNIT_EXPECT_EQ(test, vq->last_avail_idx, 0xffff);
-	mutex_unlock(&vq->mutex);
+	mutex_unlock(&fd->vd->qs[0].lock);
 
 	/* a second later (fake time), a limit change resumes the queue */
 	vblk_fake_clock_advance(NSEC_PER_SEC);
@@ -1049,7 +1049,7 @@ static void size_max_advertised_in_config_space(struct kunit *test)
 static void validation_gate_does_not_consume_throttle_tokens(struct kunit *test)
 {
 	struct vblk_fake_dev *fd = seed_dev(test, 0xAB);
-	struct vblk_throttle *t = &fd->vd->throttle;
+	struct vblk_throttle *t = &fd->vd->blk.throttle;
 
 	wire(fd);
 	set_limits(fd, 1000, 1000000);

@@ -434,16 +434,16 @@ static const struct vblk_thr_check_case vblk_thr_check_cases[] = {
 	{ { 100, 100, 0, 0 }, NULL },
 	{ { 100, 0, 4096, 8192 }, NULL },
 	{ { 1ULL << 40, 1ULL << 50, 1ULL << 40, 1ULL << 50 }, NULL },
-	{ { 0, 10, 0, 0 }, "iops-burst set without iops" },
-	{ { 100, 99, 0, 0 }, "iops-burst is below iops" },
-	{ { 0, 0, 0, 4096 }, "bps-burst set without bps" },
-	{ { 0, 0, 4096, 4095 }, "bps-burst is below bps" },
-	{ { (1ULL << 40) + 1, 0, 0, 0 }, "iops is above 2^40" },
-	{ { 0, 0, U64_MAX, 0 }, "bps is above 2^40" },
-	{ { 1, (1ULL << 50) + 1, 0, 0 }, "iops-burst is above 2^50" },
-	{ { 0, 0, 1, U64_MAX }, "bps-burst is above 2^50" },
+	{ { 0, 10, 0, 0 }, "iops-burst: given without iops" },
+	{ { 100, 99, 0, 0 }, "iops-burst: below iops" },
+	{ { 0, 0, 0, 4096 }, "bps-burst: given without bps" },
+	{ { 0, 0, 4096, 4095 }, "bps-burst: below bps" },
+	{ { (1ULL << 40) + 1, 0, 0, 0 }, "iops: above 2^40" },
+	{ { 0, 0, U64_MAX, 0 }, "bps: above 2^40" },
+	{ { 1, (1ULL << 50) + 1, 0, 0 }, "iops-burst: above 2^50" },
+	{ { 0, 0, 1, U64_MAX }, "bps-burst: above 2^50" },
 	/* iops is checked first. */
-	{ { 100, 1, 0, 5 }, "iops-burst is below iops" },
+	{ { 100, 1, 0, 5 }, "iops-burst: below iops" },
 };
 
 static void vblk_thr_test_check(struct kunit *test)

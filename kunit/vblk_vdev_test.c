@@ -52,7 +52,7 @@ static void vt_wr(struct kunit *test, struct vblk_fake_dev *fd, u32 off,
 /* A 32-bit write that may legitimately be ignored; returns the result. */
 static int vt_raw_write(struct vblk_fake_dev *fd, u32 off, u32 val)
 {
-	return vblk_vdev_mmio_write(fd->vd, off, &val, 4);
+	return vblk_mmio_write(&fd->host.mmio, off, &val, 4);
 }
 
 static u32 vt_status(struct kunit *test, struct vblk_fake_dev *fd)
@@ -119,7 +119,7 @@ static void vt_expect_dropped(struct kunit *test, struct vblk_fake_dev *fd,
 	KUNIT_EXPECT_EQ(test, errors, vblk_fake_stat(fd, io_errors));
 	KUNIT_EXPECT_EQ(test, VT_SENTINEL, vblk_fake_rd8(fd->mem, VT_STATUS));
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->reads));
-	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->vd->isr));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->host.mmio.isr));
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->host.signals));
 }
 
@@ -146,7 +146,7 @@ static void vblk_vdev_test_identity_regs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, U32_MAX,
 			vt_rd(test, fd, VIRTIO_MMIO_SHM_LEN_HIGH));
 	/* a queue that does not exist */
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_SEL, VBLK_NUM_QUEUES);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_SEL, vblk_vdev_num_queues(fd->vd));
 	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_NUM_MAX));
 	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
 	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
@@ -170,7 +170,7 @@ static void vblk_vdev_test_features_offered(struct kunit *test)
 		VIRTIO_RING_F_INDIRECT_DESC, VIRTIO_BLK_F_SIZE_MAX,
 		VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_BLK_SIZE, VIRTIO_BLK_F_FLUSH,
 	};
-	struct vblk_vdev_config ro = { .capacity = 8, .read_only = true };
+	struct vblk_blk_config ro = { .capacity = 8, .read_only = true };
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0, 16);
 	struct vblk_fake_dev *rd = vblk_fake_dev_new(test, &ro, 4096, 0, 16);
 	u64 f = vt_dev_features(test, fd);
@@ -181,7 +181,7 @@ static void vblk_vdev_test_features_offered(struct kunit *test)
 				      want[i]);
 	KUNIT_EXPECT_FALSE(test, f & BIT_ULL(VIRTIO_F_NOTIFICATION_DATA));
 	KUNIT_EXPECT_FALSE(test, f & BIT_ULL(VIRTIO_BLK_F_RO));
-	KUNIT_EXPECT_EQ(test, f, vblk_vdev_features(fd->vd));
+	KUNIT_EXPECT_EQ(test, f, vblk_vdev_get_device_features(fd->vd));
 	/* selector beyond the 64 feature bits reads 0 */
 	vt_wr(test, fd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
 	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_DEVICE_FEATURES));
@@ -194,7 +194,7 @@ static void vblk_vdev_test_features_offered(struct kunit *test)
 static void vblk_vdev_test_features_ok_refused(struct kunit *test)
 {
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0, 16);
-	u64 offer = vblk_vdev_features(fd->vd);
+	u64 offer = vblk_vdev_get_device_features(fd->vd);
 	const u64 bad[] = {
 		offer | BIT_ULL(VIRTIO_F_NOTIFICATION_DATA),
 		offer | BIT_ULL(VIRTIO_BLK_F_RO),	/* not offered: RW */
@@ -272,13 +272,13 @@ static void vblk_vdev_test_bad_accesses(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memset(buf, 0x5A, sizeof(buf));
 		KUNIT_EXPECT_EQ_MSG(test, -EINVAL,
-				    vblk_vdev_mmio_read(fd->vd, bad[i].off, buf,
-							bad[i].len),
+				    vblk_mmio_read(&fd->host.mmio, bad[i].off,
+						   buf, bad[i].len),
 				    "read %#x/%u", bad[i].off, bad[i].len);
 		KUNIT_EXPECT_TRUE(test, buf[0] == 0x5A && buf[7] == 0x5A);
 		KUNIT_EXPECT_EQ_MSG(test, -EINVAL,
-				    vblk_vdev_mmio_write(fd->vd, bad[i].off,
-							 buf, bad[i].len),
+				    vblk_mmio_write(&fd->host.mmio, bad[i].off,
+						    buf, bad[i].len),
 				    "write %#x/%u", bad[i].off, bad[i].len);
 	}
 	/* a 16-bit Status write must not change the status */
@@ -306,7 +306,7 @@ static u64 vt_cfg(struct kunit *test, struct vblk_fake_dev *fd, u32 off,
 {
 	u8 buf[8] = {};
 
-	int ret = vblk_vdev_mmio_read(fd->vd, VIRTIO_MMIO_CONFIG + off, buf,
+	int ret = vblk_mmio_read(&fd->host.mmio, VIRTIO_MMIO_CONFIG + off, buf,
 				      len);
 
 	KUNIT_EXPECT_EQ_MSG(test, 0, ret, "config %#x/%u", off, len);
@@ -388,8 +388,8 @@ static void vblk_vdev_test_queue_num_refused(struct kunit *test)
 	/* configuration is frozen while ready */
 	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 8);
 	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
-	KUNIT_EXPECT_EQ(test, 16, fd->vd->vqs[0].num);
-	KUNIT_EXPECT_EQ(test, fd->vq.desc, fd->vd->vqs[0].desc);
+	KUNIT_EXPECT_EQ(test, 16, fd->vd->qs[0].vq.num);
+	KUNIT_EXPECT_EQ(test, fd->vq.desc, fd->vd->qs[0].vq.desc);
 	/* a value other than 0 or 1 is ignored */
 	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 2);
 	KUNIT_EXPECT_EQ(test, 1, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
@@ -441,9 +441,9 @@ static void vblk_vdev_test_reset_keeps_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
 	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_INTERRUPT_STATUS));
 	KUNIT_EXPECT_EQ(test, 0, fd->vd->features);
-	KUNIT_EXPECT_EQ(test, 0, fd->vd->vqs[0].last_avail_idx);
-	KUNIT_EXPECT_EQ(test, 0, fd->vd->vqs[0].used_idx);
-	KUNIT_EXPECT_EQ(test, 0, fd->vd->vqs[0].num);
+	KUNIT_EXPECT_EQ(test, 0, fd->vd->qs[0].vq.last_avail_idx);
+	KUNIT_EXPECT_EQ(test, 0, fd->vd->qs[0].vq.used_idx);
+	KUNIT_EXPECT_EQ(test, 0, fd->vd->qs[0].vq.num);
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
 	KUNIT_EXPECT_EQ(test, 512, vblk_fake_stat(fd, bytes_read));
 
@@ -481,7 +481,7 @@ static void vblk_vdev_test_notify_kicks(struct kunit *test)
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0xAB, 16);
 
 	/* before DRIVER_OK: kicked, but nothing is consumed */
-	vt_negotiate(test, fd, vblk_vdev_features(fd->vd));
+	vt_negotiate(test, fd, vblk_vdev_get_device_features(fd->vd));
 	vt_queue_regs(test, fd, 16);
 	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
 	vt_add_read(fd);
@@ -489,7 +489,7 @@ static void vblk_vdev_test_notify_kicks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->host.kicks));
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_vq_used_idx(&fd->vq));
 	/* a queue that does not exist is not kicked */
-	vblk_fake_notify(test, fd->vd, VBLK_NUM_QUEUES);
+	vblk_fake_notify(test, fd->vd, vblk_vdev_num_queues(fd->vd));
 	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->host.kicks));
 
 	vt_wr(test, fd, VIRTIO_MMIO_STATUS, vt_status(test, fd) |
@@ -577,7 +577,7 @@ static void vblk_vdev_test_indirect_bad_tables(struct kunit *test)
 		vblk_fake_notify(test, fd->vd, 0);
 		kunit_info(test, "bad table %u", i);
 		vt_expect_dropped(test, fd, 1);
-		KUNIT_EXPECT_EQ(test, 1, fd->vd->vqs[0].last_avail_idx);
+		KUNIT_EXPECT_EQ(test, 1, fd->vd->qs[0].vq.last_avail_idx);
 	}
 }
 
@@ -656,7 +656,7 @@ static void vblk_vdev_test_index_out_of_range(struct kunit *test)
 	vblk_fake_vq_publish(&fd->vq, U16_MAX);
 	vblk_fake_notify(test, fd->vd, 0);
 	vt_expect_dropped(test, fd, 3);
-	KUNIT_EXPECT_EQ(test, 3, fd->vd->vqs[0].last_avail_idx);
+	KUNIT_EXPECT_EQ(test, 3, fd->vd->qs[0].vq.last_avail_idx);
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->syncs));
 }
 
@@ -670,7 +670,7 @@ static void vblk_vdev_test_avail_index_jump(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, invalid_avail_idx_count));
 	KUNIT_EXPECT_EQ(test, 1,
 			atomic_read(&fd->host.events[VBLK_EV_QUEUE_BROKEN]));
-	KUNIT_EXPECT_TRUE(test, fd->vd->vqs[0].broken);
+	KUNIT_EXPECT_TRUE(test, fd->vd->qs[0].vq.broken);
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_vq_used_idx(&fd->vq));
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, reads_completed));
 
@@ -684,7 +684,7 @@ static void vblk_vdev_test_avail_index_jump(struct kunit *test)
 	/* exactly the queue size ahead is legal */
 	vblk_fake_vq_init(&fd->vq, fd->mem, 0, 16);
 	vblk_fake_wire(test, fd->vd, &fd->vq, true);
-	KUNIT_EXPECT_FALSE(test, fd->vd->vqs[0].broken);
+	KUNIT_EXPECT_FALSE(test, fd->vd->qs[0].vq.broken);
 	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_FLUSH, 0);
 	{
 		struct vblk_fake_desc d[2] = {
@@ -708,7 +708,7 @@ static void vblk_vdev_test_avail_index_jump(struct kunit *test)
 
 static struct vblk_fake_dev *vt_serial_dev(struct kunit *test)
 {
-	struct vblk_vdev_config cfg = { .capacity = VT_CAP / 512 };
+	struct vblk_blk_config cfg = { .capacity = VT_CAP / 512 };
 	struct vblk_fake_dev *fd;
 
 	memcpy(cfg.serial, "vblk-serial-00012345", VBLK_SERIAL_LEN);
@@ -991,7 +991,7 @@ static void vblk_vdev_test_write_through_whole_sync(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ops);
 	*ops = vblk_fake_backing_ops;
 	ops->sync_range = NULL;
-	fd->vd->backing = ops;
+	fd->vd->blk.backing.ops = ops;
 	vblk_fake_wire_decline(test, fd->vd, &fd->vq, false,
 			       BIT_ULL(VIRTIO_BLK_F_FLUSH));
 
@@ -1092,7 +1092,7 @@ static void vblk_vdev_test_throttle_stall_counted_once(struct kunit *test)
 	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
 	const char *why = NULL;
 
-	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->throttle, &lim,
+	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->blk.throttle, &lim,
 						   &why));
 	vt_add_read(fd);
 	vt_add_read(fd);
@@ -1101,7 +1101,7 @@ static void vblk_vdev_test_throttle_stall_counted_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, throttled_count));
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, currently_throttled_gauge));
-	KUNIT_EXPECT_EQ(test, 1, fd->vd->vqs[0].last_avail_idx);
+	KUNIT_EXPECT_EQ(test, 1, fd->vd->qs[0].vq.last_avail_idx);
 	KUNIT_EXPECT_EQ(test, 1,
 			atomic_read(&fd->host.events[VBLK_EV_THROTTLE_START]));
 	/* what completed before the stall is published and signalled */
@@ -1111,7 +1111,7 @@ static void vblk_vdev_test_throttle_stall_counted_once(struct kunit *test)
 	/* a guest kick during the stall is not a second stall */
 	vblk_fake_notify(test, fd->vd, 0);
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, throttled_count));
-	KUNIT_EXPECT_EQ(test, 1, fd->vd->vqs[0].last_avail_idx);
+	KUNIT_EXPECT_EQ(test, 1, fd->vd->qs[0].vq.last_avail_idx);
 
 	/* tokens accrue: the stalled request goes through */
 	vblk_fake_clock_advance(NSEC_PER_SEC);
@@ -1129,7 +1129,7 @@ static void vblk_vdev_test_reset_ends_stall(struct kunit *test)
 	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
 	const char *why = NULL;
 
-	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->throttle, &lim,
+	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->blk.throttle, &lim,
 						   &why));
 	vt_add_read(fd);
 	vt_add_read(fd);
@@ -1138,7 +1138,7 @@ static void vblk_vdev_test_reset_ends_stall(struct kunit *test)
 	vt_wr(test, fd, VIRTIO_MMIO_STATUS, 0);
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, currently_throttled_gauge));
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, throttled_count));
-	KUNIT_EXPECT_FALSE(test, fd->vd->vqs[0].throttled);
+	KUNIT_EXPECT_FALSE(test, fd->vd->blk.qs[0].throttled);
 	KUNIT_EXPECT_EQ(test, 1,
 			atomic_read(&fd->host.events[VBLK_EV_THROTTLE_STOP]));
 }
@@ -1147,7 +1147,7 @@ static void vblk_vdev_test_weight_requeues(struct kunit *test)
 {
 	/* 17 reads of 1 MiB: the 16 MiB byte weight splits the pass */
 	const unsigned int nreq = VBLK_WEIGHT_BYTES / (1 << 20) + 1;
-	struct vblk_vdev_config cfg = { .capacity = (1 << 20) / 512 };
+	struct vblk_blk_config cfg = { .capacity = (1 << 20) / 512 };
 	struct vblk_fake_dev *fd;
 	struct vblk_fake_desc d[4];
 	unsigned int i;
@@ -1443,8 +1443,8 @@ static void vt_fuzz_round(struct kunit *test, struct vblk_fake_dev *fd,
 	vblk_fake_notify(test, fd->vd, 0);
 
 	/* every chain is consumed: published or dropped, never left behind */
-	KUNIT_ASSERT_EQ(test, fd->vq.avail_idx, fd->vd->vqs[0].last_avail_idx);
-	KUNIT_EXPECT_FALSE(test, fd->vd->vqs[0].broken);
+	KUNIT_ASSERT_EQ(test, fd->vq.avail_idx, fd->vd->qs[0].vq.last_avail_idx);
+	KUNIT_EXPECT_FALSE(test, fd->vd->qs[0].vq.broken);
 	if (!z->mutated && !z->names_outside)
 		KUNIT_EXPECT_EQ(test, outside0, atomic_read(&fd->mem->outside));
 

@@ -108,6 +108,13 @@ static int set_fd(int fd, unsigned long cmd, int efd)
 	return ioctl(fd, cmd, &efd) ? -errno : 0;
 }
 
+static int set_vring(int fd, unsigned long cmd, uint32_t index, int efd)
+{
+	struct vblk_vring_fd a = { .index = index, .fd = efd };
+
+	return ioctl(fd, cmd, &a) ? -errno : 0;
+}
+
 TEST_F(attach, node_is_a_root_only_char_device)
 {
 	struct stat st;
@@ -337,33 +344,50 @@ TEST_F(attach, mem_table_regions_unreadable_past_header)
 
 TEST_F(attach, eventfd_validation)
 {
+	static const unsigned long vring[] = {
+		VBLK_SET_VRING_KICK, VBLK_SET_VRING_CALL,
+	};
 	int fd, efd, p[2];
+	uint32_t nq = 0;
 
 	fd = open(self->node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, ioctl(fd, VBLK_GET_NUM_QUEUES, &nq));
+	EXPECT_EQ(1, nq);
 
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_KICK_FD, efd));
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_CALL_FD, efd));
-	/* Replacing and removing. */
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_KICK_FD, efd));
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_KICK_FD, -1));
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_CALL_FD, -1));
-	/* Not an eventfd, not a file descriptor. */
-	EXPECT_EQ(-EBADF, set_fd(fd, VBLK_SET_KICK_FD, p[0]));
-	EXPECT_EQ(-EBADF, set_fd(fd, VBLK_SET_CALL_FD, p[1]));
-	EXPECT_EQ(-EBADF, set_fd(fd, VBLK_SET_KICK_FD, 9999));
-	EXPECT_EQ(-EBADF, set_fd(fd, VBLK_SET_CALL_FD, -2));
-	EXPECT_EQ(-1, ioctl(fd, VBLK_SET_KICK_FD, NULL));
+	for (size_t i = 0; i < sizeof(vring) / sizeof(vring[0]); i++) {
+		unsigned long cmd = vring[i];
+
+		EXPECT_EQ(0, set_vring(fd, cmd, 0, efd));
+		/* Replacing and removing. */
+		EXPECT_EQ(0, set_vring(fd, cmd, 0, efd));
+		EXPECT_EQ(0, set_vring(fd, cmd, 0, -1));
+		/* A queue the device does not have. */
+		EXPECT_EQ(-EINVAL, set_vring(fd, cmd, nq, efd));
+		EXPECT_EQ(-EINVAL, set_vring(fd, cmd, UINT32_MAX, efd));
+		/* Not an eventfd; not a file descriptor. */
+		EXPECT_EQ(-EINVAL, set_vring(fd, cmd, 0, p[0]));
+		EXPECT_EQ(-EBADF, set_vring(fd, cmd, 0, 9999));
+		EXPECT_EQ(-EBADF, set_vring(fd, cmd, 0, -2));
+		EXPECT_EQ(-1, ioctl(fd, cmd, NULL));
+		EXPECT_EQ(EFAULT, errno);
+	}
+	EXPECT_EQ(0, set_fd(fd, VBLK_SET_CONFIG_CALL, efd));
+	EXPECT_EQ(0, set_fd(fd, VBLK_SET_CONFIG_CALL, -1));
+	EXPECT_EQ(-EINVAL, set_fd(fd, VBLK_SET_CONFIG_CALL, p[1]));
+	EXPECT_EQ(-EBADF, set_fd(fd, VBLK_SET_CONFIG_CALL, 9999));
+	EXPECT_EQ(-1, ioctl(fd, VBLK_GET_NUM_QUEUES, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(fd, _IO(VBLK_IOC_MAGIC, 0x7f)));
 	EXPECT_EQ(ENOTTY, errno);
 
 	/* The attachment keeps its own references: closing ours is fine. */
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_KICK_FD, efd));
-	EXPECT_EQ(0, set_fd(fd, VBLK_SET_CALL_FD, efd));
+	EXPECT_EQ(0, set_vring(fd, VBLK_SET_VRING_KICK, 0, efd));
+	EXPECT_EQ(0, set_vring(fd, VBLK_SET_VRING_CALL, 0, efd));
+	EXPECT_EQ(0, set_fd(fd, VBLK_SET_CONFIG_CALL, efd));
 	close(efd);
 	close(p[0]);
 	close(p[1]);
@@ -388,7 +412,7 @@ TEST_F(attach, other_process_is_refused)
 			_exit(1);
 		if (pwrite(fd, &v, 4, VIRTIO_MMIO_STATUS) != -1 || errno != EPERM)
 			_exit(2);
-		if (ioctl(fd, VBLK_SET_KICK_FD, &efd) != -1 || errno != EPERM)
+		if (set_vring(fd, VBLK_SET_VRING_KICK, 0, efd) != -EPERM)
 			_exit(3);
 		if (set_table(fd, &self->tab, 1) != -EPERM)
 			_exit(4);
@@ -446,14 +470,21 @@ TEST_F(attach, dev_del_while_attached)
 	EXPECT_TRUE(info.vmm_attached);
 	EXPECT_EQ(0, vg_mmio_read(&g, VIRTIO_MMIO_MAGIC_VALUE, 4, &v));
 
-	/* With force the VMM is detached; its file stays open but dead. */
+	/*
+	 * With force the device is unlisted at once and the VMM detached in
+	 * the background; its file stays open but dead.
+	 */
 	EXPECT_EQ(0, vgn_dev_del(self->name, true));
 	EXPECT_EQ(-ENOENT, vgn_dev_get(self->name, &info));
 	EXPECT_EQ(-1, stat(self->node, &st));
+	for (int i = 0; i < 500; i++) {
+		if (vg_mmio_read(&g, VIRTIO_MMIO_MAGIC_VALUE, 4, &v) == -ENODEV)
+			break;
+		usleep(10000);
+	}
 	EXPECT_EQ(-ENODEV, vg_mmio_read(&g, VIRTIO_MMIO_MAGIC_VALUE, 4, &v));
 	EXPECT_EQ(-ENODEV, vg_mmio_write(&g, VIRTIO_MMIO_STATUS, 4, 0));
-	EXPECT_EQ(-1, ioctl(g.fd, VBLK_SET_CALL_FD, &g.call_fd));
-	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-ENODEV, set_vring(g.fd, VBLK_SET_VRING_CALL, 0, g.call_fd));
 	vg_detach(&g);
 
 	/* The name is free again. */

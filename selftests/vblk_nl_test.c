@@ -426,7 +426,7 @@ TEST_F(nl, refuse_bad_throttle)
 		  { 100, 99 }, "iops-burst: below iops" },
 		{ 2, { VBLK_A_THROTTLE_BPS, VBLK_A_THROTTLE_BPS_BURST },
 		  { 1 << 20, 4096 }, "bps-burst: below bps" },
-		{ 1, { VBLK_A_THROTTLE_IOPS }, { 1ULL << 60 }, "throttle: " },
+		{ 1, { VBLK_A_THROTTLE_IOPS }, { 1ULL << 60 }, "iops: above 2^40" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

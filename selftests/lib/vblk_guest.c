@@ -81,13 +81,19 @@ int vg_set_ram(struct vg *g, size_t size)
 
 int vg_set_eventfds(struct vg *g)
 {
+	struct vblk_vring_fd kick, call;
+
 	g->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	g->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (g->kick_fd < 0 || g->call_fd < 0)
 		return -errno;
-	if (ioctl(g->fd, VBLK_SET_KICK_FD, &g->kick_fd))
+	kick = (struct vblk_vring_fd){ .index = 0, .fd = g->kick_fd };
+	call = (struct vblk_vring_fd){ .index = 0, .fd = g->call_fd };
+	if (ioctl(g->fd, VBLK_SET_VRING_KICK, &kick))
 		return -errno;
-	if (ioctl(g->fd, VBLK_SET_CALL_FD, &g->call_fd))
+	if (ioctl(g->fd, VBLK_SET_VRING_CALL, &call))
+		return -errno;
+	if (ioctl(g->fd, VBLK_SET_CONFIG_CALL, &g->call_fd))
 		return -errno;
 	return 0;
 }

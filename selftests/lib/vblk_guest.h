@@ -102,8 +102,9 @@ struct vg_vq {
 /**
  * struct vg - one attached device and its guest
  * @fd: /dev/vblk/NAME
- * @kick_fd: kick eventfd (given to vblk with VBLK_SET_KICK_FD)
- * @call_fd: call eventfd (VBLK_SET_CALL_FD)
+ * @kick_fd: kick eventfd of queue 0 (VBLK_SET_VRING_KICK)
+ * @call_fd: call eventfd of queue 0 and of config changes
+ *	(VBLK_SET_VRING_CALL, VBLK_SET_CONFIG_CALL)
  * @ram: guest RAM in this process
  * @ram_size: its size
  * @brk: bump allocator offset into @ram

@@ -6,13 +6,15 @@
  *  1. open /dev/vblk/NAME (one VMM at a time; closing detaches);
  *  2. VBLK_SET_MEM_TABLE: the guest RAM regions and where they are mapped
  *     in this process, so vblk's worker can reach the rings and buffers;
- *  3. kick: an eventfd registered with KVM_IOEVENTFD on QueueNotify
- *     (window base + 0x050, 4 bytes, data 0 = queue 0) and passed to vblk
- *     with VBLK_SET_KICK_FD, so a guest notification goes from KVM to vblk
+ *  3. kicks: one eventfd per queue (VBLK_GET_NUM_QUEUES tells how many),
+ *     registered with KVM_IOEVENTFD on QueueNotify (window base + 0x050,
+ *     4 bytes, data = the queue index) and passed to vblk with
+ *     VBLK_SET_VRING_KICK, so a guest notification goes from KVM to vblk
  *     without leaving the kernel;
- *  4. call: an eventfd passed to vblk with VBLK_SET_CALL_FD and registered
- *     with KVM_IRQFD on the disk's GSI, so vblk interrupts the guest
- *     directly;
+ *  4. call: one eventfd registered with KVM_IRQFD on the disk's GSI (a
+ *     virtio-mmio device has one interrupt line) and passed to vblk for
+ *     every queue (VBLK_SET_VRING_CALL) and for configuration changes
+ *     (VBLK_SET_CONFIG_CALL), so vblk interrupts the guest directly;
  *  5. every other access to the window (and notifications the ioeventfd
  *     does not match) arrives here as an MMIO exit and goes to vblk as
  *     pread()/pwrite() of the same 1, 2 or 4 bytes at the window offset.
@@ -25,8 +27,8 @@
  * raised while the guest is still handling the previous one is not lost:
  * the local APIC latches it.
  *
- * The VMM keeps its own copies of both eventfds open for the VM's
- * lifetime: KVM drops an irqfd as soon as its eventfd file is released.
+ * The VMM keeps its own copies of the eventfds open for the VM's lifetime:
+ * KVM drops an irqfd as soon as its eventfd file is released.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,11 +91,36 @@ static int new_eventfd(struct disk *disk, const char *what)
 	return fd;
 }
 
+/* Guest -> vblk: QueueNotify writes of @q signal the queue's eventfd. */
+static void attach_kick(struct vm *vm, struct disk *disk, unsigned int q)
+{
+	struct kvm_ioeventfd ioeventfd;
+	struct vblk_vring_fd vfd;
+	int fd = new_eventfd(disk, "kick");
+
+	memset(&ioeventfd, 0, sizeof(ioeventfd));
+	ioeventfd.addr = disk->base + VIRTIO_MMIO_QUEUE_NOTIFY;
+	ioeventfd.len = 4;
+	ioeventfd.datamatch = q;
+	ioeventfd.fd = fd;
+	ioeventfd.flags = KVM_IOEVENTFD_FLAG_DATAMATCH;
+	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioeventfd) < 0)
+		die_errno("disk %s: KVM_IOEVENTFD at 0x%llx for queue %u",
+			  disk->name, (unsigned long long)ioeventfd.addr, q);
+	vfd.index = q;
+	vfd.fd = fd;
+	if (ioctl(disk->fd, VBLK_SET_VRING_KICK, &vfd) < 0)
+		die_errno("disk %s: VBLK_SET_VRING_KICK %u", disk->name, q);
+	disk->kick_fd[q] = fd;
+}
+
 void disk_attach(struct vm *vm, struct disk *disk)
 {
 	char path[PATH_MAX];
-	struct kvm_ioeventfd ioeventfd;
+	struct vblk_vring_fd vfd;
 	struct kvm_irqfd irqfd;
+	uint32_t nq;
+	unsigned int q;
 
 	snprintf(path, sizeof(path), "/dev/vblk/%s", disk->name);
 	disk->fd = open(path, O_RDWR | O_CLOEXEC);
@@ -101,25 +128,26 @@ void disk_attach(struct vm *vm, struct disk *disk)
 		die_errno("disk %s: open %s", disk->name, path);
 
 	set_mem_table(vm, disk);
-
-	/* Guest -> vblk: QueueNotify writes of 0 signal the kick eventfd. */
-	disk->kick_fd = new_eventfd(disk, "kick");
-	memset(&ioeventfd, 0, sizeof(ioeventfd));
-	ioeventfd.addr = disk->base + VIRTIO_MMIO_QUEUE_NOTIFY;
-	ioeventfd.len = 4;
-	ioeventfd.datamatch = 0;
-	ioeventfd.fd = disk->kick_fd;
-	ioeventfd.flags = KVM_IOEVENTFD_FLAG_DATAMATCH;
-	if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &ioeventfd) < 0)
-		die_errno("disk %s: KVM_IOEVENTFD at 0x%llx", disk->name,
-			  (unsigned long long)ioeventfd.addr);
-	if (ioctl(disk->fd, VBLK_SET_KICK_FD, &disk->kick_fd) < 0)
-		die_errno("disk %s: VBLK_SET_KICK_FD", disk->name);
+	if (ioctl(disk->fd, VBLK_GET_NUM_QUEUES, &nq) < 0)
+		die_errno("disk %s: VBLK_GET_NUM_QUEUES", disk->name);
+	if (!nq || nq > DISK_MAX_QUEUES)
+		die("disk %s: %u queues (at most %d)", disk->name, nq,
+		    DISK_MAX_QUEUES);
+	disk->nqueues = nq;
+	for (q = 0; q < nq; q++)
+		attach_kick(vm, disk, q);
 
 	/* vblk -> guest: signalling the call eventfd injects the GSI. */
 	disk->call_fd = new_eventfd(disk, "call");
-	if (ioctl(disk->fd, VBLK_SET_CALL_FD, &disk->call_fd) < 0)
-		die_errno("disk %s: VBLK_SET_CALL_FD", disk->name);
+	vfd.fd = disk->call_fd;
+	for (q = 0; q < nq; q++) {
+		vfd.index = q;
+		if (ioctl(disk->fd, VBLK_SET_VRING_CALL, &vfd) < 0)
+			die_errno("disk %s: VBLK_SET_VRING_CALL %u", disk->name,
+				  q);
+	}
+	if (ioctl(disk->fd, VBLK_SET_CONFIG_CALL, &disk->call_fd) < 0)
+		die_errno("disk %s: VBLK_SET_CONFIG_CALL", disk->name);
 	memset(&irqfd, 0, sizeof(irqfd));
 	irqfd.fd = (uint32_t)disk->call_fd;
 	irqfd.gsi = disk->gsi;

@@ -558,7 +558,7 @@ int main(int argc, char **argv)
 			d->base = VIRTIO_MMIO_BASE +
 				  (uint64_t)vm->ndisks * VIRTIO_MMIO_SIZE;
 			d->gsi = disk_gsi(vm->ndisks);
-			d->fd = d->kick_fd = d->call_fd = -1;
+			d->fd = d->call_fd = -1;
 			vm->ndisks++;
 			break;
 		}

@@ -71,13 +71,17 @@
 #define EXIT_VMM_ERROR		1	/* bad arguments, setup or KVM failure */
 #define EXIT_GUEST_RESET	2	/* guest reset, without --reboot-exits */
 
+/* Most virtqueues a disk can have (vblk's own limit). */
+#define DISK_MAX_QUEUES		16
+
 /* One vblk disk: its device node and the resources wired to it. */
 struct disk {
 	const char *name;	/* NAME of /dev/vblk/NAME */
 	int fd;			/* the open device node */
 	uint64_t base;		/* guest-physical base of its MMIO window */
 	unsigned int gsi;	/* its interrupt line */
-	int kick_fd;		/* eventfd: KVM ioeventfd -> vblk */
+	unsigned int nqueues;	/* virtqueues of the device */
+	int kick_fd[DISK_MAX_QUEUES];	/* eventfds: KVM ioeventfd -> vblk */
 	int call_fd;		/* eventfd: vblk -> KVM irqfd */
 };
 

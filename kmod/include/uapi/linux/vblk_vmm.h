@@ -3,11 +3,12 @@
  * vblk VMM interface: the per-device character device /dev/vblk/NAME.
  *
  * A VMM opens the device node (one attachment at a time), describes guest
- * memory with VBLK_SET_MEM_TABLE, hands over the kick eventfd (which it
- * registers with KVM_IOEVENTFD on QueueNotify, base + 0x050) and the call
- * eventfd (registered with KVM_IRQFD), and forwards every other access to
- * the 4 KiB virtio-mmio window as pread()/pwrite() of 1, 2 or 4 bytes at
- * the register offset.  Closing the file detaches.
+ * memory with VBLK_SET_MEM_TABLE, hands over one kick eventfd per queue
+ * (registered with KVM_IOEVENTFD on QueueNotify, base + 0x050, matching the
+ * queue index) and the call eventfds (registered with KVM_IRQFD), and
+ * forwards every other access to the 4 KiB virtio-mmio window as
+ * pread()/pwrite() of 1, 2 or 4 bytes at the register offset.  Closing the
+ * file detaches.
  */
 #ifndef _UAPI_LINUX_VBLK_VMM_H
 #define _UAPI_LINUX_VBLK_VMM_H
@@ -41,16 +42,38 @@ struct vblk_mem_table {
 	struct vblk_mem_region regions[];
 };
 
-#define VBLK_IOC_MAGIC		0xB7
+/**
+ * struct vblk_vring_fd - an eventfd for one virtqueue
+ * @index: the queue (below the device's queue count)
+ * @fd: an eventfd, or -1 to remove the queue's eventfd
+ */
+struct vblk_vring_fd {
+	__u32 index;
+	__s32 fd;
+};
+
+/* Magic 0xB9 is free in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define VBLK_IOC_MAGIC		0xB9
 
 /*
  * Replace the guest memory table. Allowed at any time, also while the
  * driver is running; requests in progress may still use the old table.
  */
 #define VBLK_SET_MEM_TABLE	_IOW(VBLK_IOC_MAGIC, 0x01, struct vblk_mem_table)
-/* Set the kick eventfd (an int fd; -1 removes it). */
-#define VBLK_SET_KICK_FD	_IOW(VBLK_IOC_MAGIC, 0x02, __s32)
-/* Set the call eventfd (an int fd; -1 removes it). */
-#define VBLK_SET_CALL_FD	_IOW(VBLK_IOC_MAGIC, 0x03, __s32)
+/*
+ * The kick eventfd of a queue: registered by the VMM as a KVM ioeventfd on
+ * QueueNotify (base + 0x050) with the queue index as datamatch.
+ */
+#define VBLK_SET_VRING_KICK	_IOW(VBLK_IOC_MAGIC, 0x02, struct vblk_vring_fd)
+/*
+ * The call eventfd of a queue, signalled when the driver needs an
+ * interrupt for it (a KVM irqfd; virtio-mmio has one interrupt line, so
+ * every queue may get the same eventfd).
+ */
+#define VBLK_SET_VRING_CALL	_IOW(VBLK_IOC_MAGIC, 0x03, struct vblk_vring_fd)
+/* The eventfd for configuration change interrupts (an int fd; -1 removes). */
+#define VBLK_SET_CONFIG_CALL	_IOW(VBLK_IOC_MAGIC, 0x04, __s32)
+/* The device's number of virtqueues (a __u32). */
+#define VBLK_GET_NUM_QUEUES	_IOR(VBLK_IOC_MAGIC, 0x05, __u32)
 
 #endif /* _UAPI_LINUX_VBLK_VMM_H */

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblk block semantics: virtio-blk requests (virtio 1.2, 5.2) from popped
+ * chains to status bytes. Documentation/device-model.rst describes the
+ * rules implemented here; the lock rules are in vblk_vdev.c.
+ *
+ * vblk_blk_process() runs under the queue's lock, in process context (the
+ * worker, in the memory owner's address space); it may sleep on guest
+ * memory and on the backing. Whatever must happen outside the lock
+ * (interrupts, another pass, events) is returned in struct vblk_blk_pass.
+ * The statistics are atomics, the throttle has its own spinlock, and the
+ * run-time configuration (capacity, serial) is read with marked accesses.
+ */
+#include <linux/build_bug.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+#include <linux/unaligned.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
+#include <uapi/linux/virtio_config.h>
+#include <kunit/visibility.h>
+
+#include "vblk_blk.h"
+#include "vblk_io.h"
+
+/* Features offered to every driver; VIRTIO_BLK_F_RO is added when read-only. */
+#define VBLK_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |			\
+			 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) |		\
+			 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |		\
+			 BIT_ULL(VIRTIO_BLK_F_SIZE_MAX) |		\
+			 BIT_ULL(VIRTIO_BLK_F_SEG_MAX) |		\
+			 BIT_ULL(VIRTIO_BLK_F_BLK_SIZE) |		\
+			 BIT_ULL(VIRTIO_BLK_F_FLUSH))
+
+/* Notification data would break ioeventfd matching on QueueNotify. */
+static_assert(!(VBLK_FEATURES & BIT_ULL(VIRTIO_F_NOTIFICATION_DATA)));
+
+/* ------------------------------------------------------------------ */
+/* Features and config space                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * vblk_blk_features() - the feature bits the device offers
+ * @blk: the device
+ *
+ * Return: VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, BLK_F_SIZE_MAX,
+ * BLK_F_SEG_MAX, BLK_F_BLK_SIZE, BLK_F_FLUSH, BLK_F_RO for a read-only
+ * device and BLK_F_MQ for one with several queues. Never
+ * VIRTIO_F_NOTIFICATION_DATA.
+ */
+u64 vblk_blk_features(const struct vblk_blk *blk)
+{
+	u64 f = VBLK_FEATURES;
+
+	if (blk->cfg.read_only)
+		f |= BIT_ULL(VIRTIO_BLK_F_RO);
+	if (blk->cfg.num_queues > 1)
+		f |= BIT_ULL(VIRTIO_BLK_F_MQ);
+	return f;
+}
+EXPORT_SYMBOL_IF_KUNIT(vblk_blk_features);
+
+static bool vblk_negotiated(const struct vblk_blk *blk, unsigned int bit)
+{
+	return READ_ONCE(blk->features) & BIT_ULL(bit);
+}
+
+/**
+ * vblk_blk_config_size() - size of the config space
+ *
+ * Return: sizeof(struct virtio_blk_config).
+ */
+size_t vblk_blk_config_size(void)
+{
+	return sizeof(struct virtio_blk_config);
+}
+
+/**
+ * vblk_blk_config_image() - the config space, little-endian
+ * @blk: the device
+ * @buf: vblk_blk_config_size() bytes, struct virtio_blk_config layout
+ */
+void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf)
+{
+	memset(buf, 0, sizeof(struct virtio_blk_config));
+	put_unaligned_le64(READ_ONCE(blk->cfg.capacity),
+			   buf + offsetof(struct virtio_blk_config, capacity));
+	put_unaligned_le32(VBLK_SIZE_MAX,
+			   buf + offsetof(struct virtio_blk_config, size_max));
+	put_unaligned_le32(VBLK_SEG_MAX,
+			   buf + offsetof(struct virtio_blk_config, seg_max));
+	put_unaligned_le32(VBLK_SECTOR_SIZE,
+			   buf + offsetof(struct virtio_blk_config, blk_size));
+	/* Fields of features not offered read as zero. */
+	if (blk->cfg.num_queues > 1)
+		put_unaligned_le16(blk->cfg.num_queues,
+				   buf + offsetof(struct virtio_blk_config,
+						  num_queues));
+}
+
+/**
+ * vblk_blk_set_serial() - replace the GET_ID answer
+ * @blk: the device
+ * @serial: the new serial, NUL-padded
+ *
+ * Byte by byte with marked accesses: the data path copies the serial
+ * without a lock (waiting for a pass would let a VMM stall the caller). A
+ * GET_ID racing with a change may return a mix of the old and the new
+ * serial (an identification string, not data). Callers serialise writers.
+ */
+void vblk_blk_set_serial(struct vblk_blk *blk,
+			 const char serial[VBLK_SERIAL_LEN])
+{
+	unsigned int i;
+
+	for (i = 0; i < VBLK_SERIAL_LEN; i++)
+		WRITE_ONCE(blk->cfg.serial[i], serial[i]);
+}
+
+/**
+ * vblk_blk_get_serial() - copy the GET_ID answer
+ * @blk: the device
+ * @serial: VBLK_SERIAL_LEN bytes, NUL-padded
+ */
+void vblk_blk_get_serial(const struct vblk_blk *blk,
+			 char serial[VBLK_SERIAL_LEN])
+{
+	unsigned int i;
+
+	for (i = 0; i < VBLK_SERIAL_LEN; i++)
+		serial[i] = READ_ONCE(blk->cfg.serial[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests: execution                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A driver that did not negotiate VIRTIO_BLK_F_FLUSH never flushes: the
+ * device is write-through for it, and a write completes only once its
+ * data is durable.
+ */
+static int vblk_do_write(struct vblk_blk *blk, struct vblk_req *req)
+{
+	int err = vblk_io_rw(&blk->backing, req);
+
+	if (err || !req->len || vblk_negotiated(blk, VIRTIO_BLK_F_FLUSH))
+		return err;
+	return vblk_io_sync(&blk->backing, req->pos, req->len);
+}
+
+static int vblk_do_get_id(struct vblk_blk *blk, struct vblk_req *req)
+{
+	char serial[VBLK_SERIAL_LEN];
+	size_t n = iov_iter_count(&req->iter);
+
+	BUILD_BUG_ON(sizeof(serial) != VIRTIO_BLK_ID_BYTES);
+	vblk_blk_get_serial(blk, serial);
+	return copy_to_iter(serial, n, &req->iter) == n ? 0 : -EFAULT;
+}
+
+static u8 vblk_execute(struct vblk_blk *blk, struct vblk_req *req)
+{
+	int err = 0;
+
+	switch (req->op) {
+	case VBLK_OP_READ:
+		err = vblk_io_rw(&blk->backing, req);
+		break;
+	case VBLK_OP_WRITE:
+		err = vblk_do_write(blk, req);
+		break;
+	case VBLK_OP_FLUSH:
+		err = vblk_io_sync(&blk->backing, 0, 0);
+		break;
+	case VBLK_OP_GET_ID:
+		err = vblk_do_get_id(blk, req);
+		break;
+	case VBLK_OP_NONE:
+		break;
+	}
+	return err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The per-queue pass                                                 */
+/* ------------------------------------------------------------------ */
+
+/* What became of one popped chain. */
+enum vblk_outcome {
+	VBLK_PUBLISH,	/* status known: write it and add a used entry */
+	VBLK_DROP,	/* malformed: no status, no used entry */
+	VBLK_STALL,	/* throttled: put back into the avail ring */
+};
+
+/* Why a drain stopped. */
+enum vblk_stop {
+	VBLK_CAUGHT_UP,	/* consumed everything up to the avail index read */
+	VBLK_STALLED,	/* the throttle refused a request */
+	VBLK_BUDGET,	/* the pass's weight is used up */
+	VBLK_RING_FAULT,	/* an avail ring entry could not be read */
+};
+
+/* One pass: its weight so far and what it asks of its caller. */
+struct vblk_run {
+	struct vblk_blk *blk;
+	unsigned int q;
+	struct vblk_vq *vq;
+	struct vblk_blk_queue *bq;
+	unsigned int reqs;
+	u64 bytes;
+	bool failsafe;		/* re-enabling notifications failed */
+	struct vblk_blk_pass *p;
+};
+
+/* End a throttle stall that will never be resumed (reset, queue stop). */
+static void vblk_unthrottle(struct vblk_blk *blk, struct vblk_blk_queue *bq,
+			    struct vblk_blk_pass *p)
+{
+	if (!bq->throttled)
+		return;
+	WRITE_ONCE(bq->throttled, false);
+	atomic64_set(&blk->stats.currently_throttled_gauge, 0);
+	p->events |= BIT(VBLK_EV_THROTTLE_STOP);
+}
+
+/**
+ * vblk_blk_queue_stop() - a queue stops (QueueReady = 0, reset, unbind)
+ * @blk: the device
+ * @q: the queue index
+ * @p: collects the events to report
+ *
+ * Ends a throttle stall of the queue. Called under the queue's lock.
+ */
+void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
+			 struct vblk_blk_pass *p)
+{
+	vblk_unthrottle(blk, &blk->qs[q], p);
+}
+
+/* Throttle gate; when it refuses, the caller puts the chain back. */
+static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
+{
+	u64 bytes = 0;
+
+	switch (req->op) {
+	case VBLK_OP_READ:
+	case VBLK_OP_WRITE:
+		bytes = req->len;
+		break;
+	case VBLK_OP_FLUSH:
+		break;
+	default:
+		return true;
+	}
+	if (!vblk_throttle_admit(&r->blk->throttle, 1, bytes))
+		return false;
+	vblk_unthrottle(r->blk, r->bq, r->p);
+	return true;
+}
+
+/* Undo the pop and record the stall (once per stall, not per retry). */
+static void vblk_stall(struct vblk_run *r)
+{
+	vblk_vq_unpop(r->vq);
+	if (r->bq->throttled)
+		return;
+	WRITE_ONCE(r->bq->throttled, true);
+	atomic64_inc(&r->blk->stats.throttled_count);
+	atomic64_set(&r->blk->stats.currently_throttled_gauge, 1);
+	r->p->events |= BIT(VBLK_EV_THROTTLE_START);
+}
+
+/*
+ * Chain -> outcome: walk (drop on failure), status descriptor (drop if
+ * missing), validation (completes invalid requests without touching the
+ * throttle), throttle, dispatch.
+ */
+static enum vblk_outcome vblk_handle_chain(struct vblk_run *r,
+					   struct vblk_req *req)
+{
+	struct vblk_chain *c = &r->bq->chain;
+	struct vblk_req_env env = {
+		.mem = &r->vq->mem,
+		.capacity = READ_ONCE(r->blk->cfg.capacity),
+		.read_only = r->blk->cfg.read_only,
+		.segs = r->bq->data,
+		.iov = &r->bq->iov,
+	};
+
+	if (vblk_vq_walk(r->vq, req->head, c) ||
+	    !vblk_req_locate_status(req, c))
+		return VBLK_DROP;
+	req->status = vblk_req_validate(req, c, &env);
+	if (req->status != VIRTIO_BLK_S_OK || req->op == VBLK_OP_NONE)
+		return VBLK_PUBLISH;
+	if (!vblk_admit(r, req))
+		return VBLK_STALL;
+	req->status = vblk_execute(r->blk, req);
+	return VBLK_PUBLISH;
+}
+
+/*
+ * The used entry, then the status byte into the LAST byte of the status
+ * descriptor, then the used index. Any failure: nothing is published (an
+ * entry written beyond the used index is not visible to the driver), and
+ * the status byte is never written for a chain that is not published
+ * because of a used ring fault.
+ */
+static bool vblk_publish(struct vblk_run *r, const struct vblk_req *req)
+{
+	if (vblk_vq_add_used(r->vq, req->head, vblk_req_written(req)))
+		return false;
+	if (vblk_mem_write(&r->vq->mem, req->status_gpa, &req->status, 1))
+		return false;
+	return !vblk_vq_commit_used(r->vq);
+}
+
+/* One outcome per popped chain: exactly one counter moves (or none). */
+static void vblk_account(struct vblk_stats *s, const struct vblk_req *req)
+{
+	if (req->status == VIRTIO_BLK_S_IOERR) {
+		atomic64_inc(&s->io_errors);
+		return;
+	}
+	if (req->status != VIRTIO_BLK_S_OK)
+		return;
+	switch (req->type) {
+	case VIRTIO_BLK_T_IN:
+		atomic64_inc(&s->reads_completed);
+		atomic64_add(req->len, &s->bytes_read);
+		break;
+	case VIRTIO_BLK_T_OUT:
+		atomic64_inc(&s->writes_completed);
+		atomic64_add(req->len, &s->bytes_written);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		atomic64_inc(&s->flushes_completed);
+		break;
+	}
+}
+
+static void vblk_complete(struct vblk_run *r, const struct vblk_req *req)
+{
+	if (!vblk_publish(r, req)) {
+		atomic64_inc(&r->blk->stats.io_errors);
+		return;
+	}
+	r->p->published++;
+	vblk_account(&r->blk->stats, req);
+}
+
+/* Handle chains in FIFO order until last_avail_idx reaches @avail. */
+static enum vblk_stop vblk_drain(struct vblk_run *r, u16 avail)
+{
+	struct vblk_req req;
+
+	while (r->vq->last_avail_idx != avail) {
+		if (r->reqs >= VBLK_WEIGHT_REQS || r->bytes >= VBLK_WEIGHT_BYTES)
+			return VBLK_BUDGET;
+		memset(&req, 0, sizeof(req));
+		req.type = U32_MAX;
+		if (vblk_vq_pop(r->vq, &req.head))
+			return VBLK_RING_FAULT;
+		switch (vblk_handle_chain(r, &req)) {
+		case VBLK_STALL:
+			vblk_stall(r);
+			return VBLK_STALLED;
+		case VBLK_DROP:
+			atomic64_inc(&r->blk->stats.io_errors);
+			break;
+		case VBLK_PUBLISH:
+			vblk_complete(r, &req);
+			break;
+		}
+		r->reqs++;
+		r->bytes += req.len;
+		cond_resched();
+	}
+	return VBLK_CAUGHT_UP;
+}
+
+/* Read the avail index; a jump beyond the queue size breaks the queue. */
+static bool vblk_read_avail(struct vblk_run *r, u16 *avail)
+{
+	int err = vblk_vq_avail_idx(r->vq, avail);
+
+	if (err == -EPROTO) {
+		atomic64_inc(&r->blk->stats.invalid_avail_idx_count);
+		vblk_unthrottle(r->blk, r->bq, r->p);
+		r->p->events |= BIT(VBLK_EV_QUEUE_BROKEN);
+	}
+	return !err;
+}
+
+/*
+ * Drain, re-enable notifications, re-read the avail index, drain again on
+ * new work. Notifications count as enabled on entry: every pass that
+ * disabled them re-enables them before it ends. Bounded: every round
+ * handles a chain or ends the pass, and chains are bounded by the pass's
+ * weight.
+ */
+static void vblk_run(struct vblk_run *r)
+{
+	bool enabled = true;
+	u16 avail;
+
+	for (;;) {
+		if (!vblk_read_avail(r, &avail)) {
+			/* never leave kicks off (best effort) */
+			if (!enabled)
+				vblk_vq_notify_enable(r->vq);
+			return;
+		}
+		if (avail == r->vq->last_avail_idx) {
+			if (enabled)
+				return;
+			if (!vblk_vq_notify_enable(r->vq)) {
+				r->failsafe = true;
+				return;
+			}
+			enabled = true;
+			continue;
+		}
+		if (enabled) {
+			vblk_vq_notify_disable(r->vq);
+			enabled = false;
+		}
+		switch (vblk_drain(r, avail)) {
+		case VBLK_CAUGHT_UP:
+			break;
+		case VBLK_STALLED:
+			/* the timer kicks us; a failure here changes nothing */
+			vblk_vq_notify_enable(r->vq);
+			return;
+		case VBLK_BUDGET:
+			/*
+			 * Come back for the rest. Kicks are re-enabled too, so
+			 * that no pass ever starts with them off.
+			 */
+			vblk_vq_notify_enable(r->vq);
+			r->p->rekick = true;
+			return;
+		case VBLK_RING_FAULT:
+			vblk_vq_notify_enable(r->vq);
+			return;
+		}
+	}
+}
+
+/**
+ * vblk_blk_process() - one pass over a ready queue
+ * @blk: the device
+ * @q: the queue's index
+ * @vq: the queue, ready and not broken, with guest memory bound
+ * @p: what the caller must do once it drops the queue's lock (zeroed by
+ *	the caller)
+ *
+ * Pops and handles available chains in FIFO order, re-enables
+ * notifications and re-checks for new work, and decides once, after the
+ * pass, whether the driver needs an interrupt. A pass is bounded
+ * (%VBLK_WEIGHT_REQS chains or %VBLK_WEIGHT_BYTES bytes). Process context,
+ * under the queue's lock; may sleep.
+ */
+void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
+		      struct vblk_vq *vq, struct vblk_blk_pass *p)
+{
+	struct vblk_run r = {
+		.blk = blk, .q = q, .vq = vq, .bq = &blk->qs[q], .p = p,
+	};
+
+	vblk_run(&r);
+	if (p->published)
+		p->signal = vblk_vq_need_signal(vq) || r.failsafe;
+}
+EXPORT_SYMBOL_IF_KUNIT(vblk_blk_process);
+
+/* Throttle timer (softirq): restart the queues. */
+static void vblk_blk_throttle_resume(struct vblk_throttle *t)
+{
+	struct vblk_blk *blk = container_of(t, struct vblk_blk, throttle);
+
+	blk->resume(blk);
+}
+
+/**
+ * vblk_blk_init() - initialise the block side of a device
+ * @blk: the device
+ * @cfg: configuration, copied (@cfg->num_queues must be 1 to
+ *	%VBLK_MAX_QUEUES)
+ * @backing: backing store operations
+ * @backing_ctx: their context
+ * @resume: called when throttled queues may run again (any context)
+ *
+ * Counters start at zero and the throttle unlimited.
+ *
+ * Return: 0, -EINVAL for a bad queue count, or -ENOMEM.
+ */
+int vblk_blk_init(struct vblk_blk *blk, const struct vblk_blk_config *cfg,
+		  const struct vblk_backing_ops *backing, void *backing_ctx,
+		  void (*resume)(struct vblk_blk *blk))
+{
+	if (!cfg->num_queues || cfg->num_queues > VBLK_MAX_QUEUES)
+		return -EINVAL;
+	blk->qs = kvcalloc(cfg->num_queues, sizeof(*blk->qs),
+			   GFP_KERNEL_ACCOUNT);
+	if (!blk->qs)
+		return -ENOMEM;
+	blk->cfg = *cfg;
+	blk->backing.ops = backing;
+	blk->backing.ctx = backing_ctx;
+	blk->features = 0;
+	blk->resume = resume;
+	memset(&blk->stats, 0, sizeof(blk->stats));
+	vblk_throttle_init(&blk->throttle, vblk_blk_throttle_resume);
+	return 0;
+}
+
+/**
+ * vblk_blk_set_features() - the driver's features are final (or reset)
+ * @blk: the device
+ * @features: the negotiated bits, 0 at reset
+ *
+ * A reset (@features 0) also cancels a pending throttle resume: the
+ * queues it would restart are gone.
+ */
+void vblk_blk_set_features(struct vblk_blk *blk, u64 features)
+{
+	WRITE_ONCE(blk->features, features);
+	if (!features)
+		vblk_throttle_cancel(&blk->throttle);
+}
+
+/**
+ * vblk_blk_destroy() - release the block side of a device
+ * @blk: the device; no pass runs and none can start
+ *
+ * Cancels the throttle timer.
+ */
+void vblk_blk_destroy(struct vblk_blk *blk)
+{
+	vblk_throttle_cancel(&blk->throttle);
+	kvfree(blk->qs);
+	blk->qs = NULL;
+}

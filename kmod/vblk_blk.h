@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vblk block semantics (virtio 1.2, 5.2): the features and config space of
+ * a virtio-blk device, request validation, dispatch to the backing store,
+ * status bytes, accounting and the throttle gate, and the per-queue
+ * processing pass. Reaches rings through vblk_vq.h, guest memory through
+ * vblk_mem.h and the storage through vblk_backing.h; knows nothing of the
+ * transport or of bindings.
+ */
+#ifndef _VBLK_BLK_H
+#define _VBLK_BLK_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+
+#include "vblk_backing.h"
+#include "vblk_mem.h"
+#include "vblk_req.h"
+#include "vblk_throttle.h"
+#include "vblk_vq.h"
+
+#define VBLK_MAX_QUEUES		16
+#define VBLK_SERIAL_LEN		20
+/*
+ * Fairness: one pass over a queue handles at most this many chains or
+ * (from the first chain on) this many data bytes, then asks for another
+ * kick and returns.
+ */
+#define VBLK_WEIGHT_REQS	256
+#define VBLK_WEIGHT_BYTES	(16U << 20)
+
+/**
+ * enum vblk_event - things a device reports to its owner (netlink)
+ * @VBLK_EV_THROTTLE_START: a queue stalled for throttling
+ * @VBLK_EV_THROTTLE_STOP: a throttled queue resumed
+ * @VBLK_EV_QUEUE_BROKEN: a queue stopped for a driver bug until reset
+ * @VBLK_EV_NR: number of events
+ */
+enum vblk_event {
+	VBLK_EV_THROTTLE_START,
+	VBLK_EV_THROTTLE_STOP,
+	VBLK_EV_QUEUE_BROKEN,
+	VBLK_EV_NR,
+};
+
+/**
+ * struct vblk_stats - per-device lifetime counters (never reset by a guest)
+ * @reads_completed: successful T_IN requests
+ * @writes_completed: successful T_OUT requests
+ * @flushes_completed: successful T_FLUSH requests
+ * @bytes_read: bytes of successful reads
+ * @bytes_written: bytes of successful writes
+ * @io_errors: requests answered S_IOERR or dropped for a malformed chain
+ * @throttled_count: throttle stall events
+ * @currently_throttled_gauge: 1 while any queue is stalled by the throttle
+ * @invalid_avail_idx_count: avail index jumps beyond the queue size
+ */
+struct vblk_stats {
+	atomic64_t reads_completed;
+	atomic64_t writes_completed;
+	atomic64_t flushes_completed;
+	atomic64_t bytes_read;
+	atomic64_t bytes_written;
+	atomic64_t io_errors;
+	atomic64_t throttled_count;
+	atomic64_t currently_throttled_gauge;
+	atomic64_t invalid_avail_idx_count;
+};
+
+/**
+ * struct vblk_blk_config - properties of a block device
+ * @capacity: size in 512-byte sectors
+ * @read_only: offer VIRTIO_BLK_F_RO and refuse writes
+ * @serial: GET_ID answer, NUL-padded (not necessarily NUL-terminated)
+ * @num_queues: number of virtqueues, 1 to %VBLK_MAX_QUEUES
+ */
+struct vblk_blk_config {
+	u64 capacity;
+	bool read_only;
+	char serial[VBLK_SERIAL_LEN];
+	unsigned int num_queues;
+};
+
+/**
+ * struct vblk_blk_queue - per-queue block state and scratch storage,
+ *	kept out of the stack (about 8 KiB); used under the queue's lock
+ * @throttled: stalled, waiting for the throttle timer
+ * @chain: the walked chain
+ * @data: the request's non-empty data segments
+ * @iov: vectors behind the data iterator
+ */
+struct vblk_blk_queue {
+	bool throttled;
+	struct vblk_chain chain;
+	struct vblk_seg data[VBLK_SEG_MAX];
+	union vblk_iovec_buf iov;
+};
+
+/**
+ * struct vblk_blk_pass - what one pass over a queue asks of its caller,
+ *	who acts on it after dropping the queue's lock
+ * @published: chains published to the used ring
+ * @signal: the driver wants an interrupt for them
+ * @rekick: the pass stopped at its weight: process the queue again
+ * @events: BIT(enum vblk_event) to report
+ */
+struct vblk_blk_pass {
+	unsigned int published;
+	bool signal;
+	bool rekick;
+	unsigned long events;
+};
+
+/**
+ * struct vblk_blk - the block device behind a virtio device
+ * @cfg: capacity, read-only, serial and queue count; @cfg.capacity and
+ *	@cfg.serial may change at run time (marked accesses)
+ * @backing: the backing store
+ * @features: the negotiated feature bits (vblk_blk_set_features())
+ * @throttle: the device's token buckets, shared by its queues
+ * @stats: lifetime counters
+ * @resume: called (any context) when throttled queues may run again
+ * @qs: per-queue state, @cfg.num_queues entries
+ */
+struct vblk_blk {
+	struct vblk_blk_config cfg;
+	struct vblk_backing backing;
+	u64 features;
+	struct vblk_throttle throttle;
+	struct vblk_stats stats;
+	void (*resume)(struct vblk_blk *blk);
+	struct vblk_blk_queue *qs;
+};
+
+int vblk_blk_init(struct vblk_blk *blk, const struct vblk_blk_config *cfg,
+		  const struct vblk_backing_ops *backing, void *backing_ctx,
+		  void (*resume)(struct vblk_blk *blk));
+void vblk_blk_destroy(struct vblk_blk *blk);
+void vblk_blk_set_features(struct vblk_blk *blk, u64 features);
+u64 vblk_blk_features(const struct vblk_blk *blk);
+size_t vblk_blk_config_size(void);
+void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf);
+void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
+		      struct vblk_vq *vq, struct vblk_blk_pass *p);
+void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
+			 struct vblk_blk_pass *p);
+void vblk_blk_set_serial(struct vblk_blk *blk,
+			 const char serial[VBLK_SERIAL_LEN]);
+void vblk_blk_get_serial(const struct vblk_blk *blk,
+			 char serial[VBLK_SERIAL_LEN]);
+
+#endif /* _VBLK_BLK_H */
