@@ -112,7 +112,8 @@ class Window:
         # Slow reads first, so their cost stays outside the window.
         self.vb0 = vblk_stats(self.ctl) if self.vblk else {}
         self.kvm0 = kvm_stats()
-        self.t0, self.st0, self.ta0 = time.monotonic(), proc_stat(), tasks()
+        self.ta0 = tasks()
+        self.t0, self.st0 = time.monotonic(), proc_stat()
 
     def stop(self):
         t1, st1, ta1 = time.monotonic(), proc_stat(), tasks()

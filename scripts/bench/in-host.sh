@@ -27,6 +27,9 @@ cat "$out/meta.txt"
 	fail "the test host's clocksource is $(cat $cs/current_clocksource), not tsc: timers are coarse, refusing to measure"
 [ -c /dev/kvm ] || fail "no /dev/kvm in the test host"
 
+# The counting pass's histogram triggers.
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing ||
+	fail "cannot mount tracefs"
 mkdir -p $work
 mount -t tmpfs -o size=1200m tmpfs $work || fail "cannot mount a tmpfs on $work"
 cp "$initrd" $work/guest.cpio

@@ -22,7 +22,7 @@ install -m 755 "$here/guest-init" "$d/init"
 install -m 644 "$here/bench.fio" "$d/etc/bench.fio"
 cp "$fio" "$d/usr/bin/fio"
 # The libraries at the paths the dynamic loader looks for them.
-ldd "$fio" | awk '/=> \// { print $3 } /^\s*\/.*ld-linux/ { print $1 }' |
+ldd "$fio" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
 while read -r lib; do
 	mkdir -p "$d$(dirname "$lib")"
 	cp -L "$lib" "$d$lib"

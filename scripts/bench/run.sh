@@ -8,7 +8,7 @@
 #
 # Results: out/bench/<timestamp>/ with table.txt, results.json, bench.png,
 # the test host's console and every raw record (vm/).  Environment:
-#   QUICK=1                1 repetition of 5 s runs, counting 3 s
+#   QUICK=1                1 repetition of 4 s runs, counting 2 s
 #   BENCH_REPS, BENCH_RT   repetitions (default 2), seconds per timed run (12)
 #   BENCH_CT               seconds per counting run (4; 0: no counting pass)
 #   BENCH_BACKINGS         tmpfs,nullblk   BENCH_BACKENDS  vblk,qemu-default,qemu-best,host
@@ -23,7 +23,7 @@ t_begin=$(date +%s)
 step() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 if [ "${QUICK:-0}" = 1 ]; then
-	reps=${BENCH_REPS:-1} rt=${BENCH_RT:-5} ct=${BENCH_CT:-3}
+	reps=${BENCH_REPS:-1} rt=${BENCH_RT:-4} ct=${BENCH_CT:-2}
 else
 	reps=${BENCH_REPS:-2} rt=${BENCH_RT:-12} ct=${BENCH_CT:-4}
 fi
@@ -93,7 +93,10 @@ done
 {
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "git=$(git describe --always --dirty)"
-	echo "quick=${QUICK:-0} reps=$reps rt=$rt ct=$ct"
+	echo "quick=${QUICK:-0}"
+	echo "reps=$reps"
+	echo "rt=$rt"
+	echo "ct=$ct"
 	echo "machine_cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 	echo "machine_cpus=$(nproc)"
 	echo "machine_kernel=$(uname -r)"
@@ -112,6 +115,7 @@ done
 stall=${BENCH_STALL:-300}
 monitor() {
 	local prev cur q
+	set +e +o pipefail	# a background loop: no match is no error here
 	prev=""
 	while :; do
 		q=$(pgrep -f "vblk.out=$vm " | head -n 1)

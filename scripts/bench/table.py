@@ -375,9 +375,11 @@ def rst_table(header, rows):
 
 def headline(res):
     m = res['meta']
-    lines = ['run %s, %s (git %s), %s' % (
-        m.get('date', '?'), 'QUICK' if m.get('quick', '').startswith('quick=1')
-        else 'full', m.get('git', '?'), m.get('quick', ''))]
+    lines = ['run %s (git %s): %s, %s repetition(s) of %s s timed runs, '
+             'counting runs of %s s' % (
+                 m.get('date', '?'), m.get('git', '?'),
+                 'QUICK=1' if m.get('quick') == '1' else 'full',
+                 m.get('reps', '?'), m.get('rt', '?'), m.get('ct', '?'))]
     lines.append('machine: %s, %s CPUs, Linux %s, clocksource %s; CPU use '
                  'before: %s%%; others during the run: %s%% of a CPU on '
                  'average, %s%% at worst over 10 s' % (
@@ -411,7 +413,8 @@ def render_text(res):
         lines += ['DISTURBED RUN, not for publishing: ' +
                   '; '.join(res['disturbed_why']), '']
     for title, header, rows in tables(res):
-        lines += ['== ' + title, ''] + text_table(header, rows) + ['']
+        lines += ['== ' + title, '']
+        lines += (text_table(header, rows) if rows else ['(none)']) + ['']
     if res['problems']:
         lines += ['== Not measured', '']
         for p in res['problems']:
@@ -432,7 +435,8 @@ def render_rst(res, image):
     lines = [title, '-' * len(title), '']
     lines += ['::', ''] + ['    ' + x for x in headline(res)] + ['']
     for t, header, rows in tables(res):
-        lines += [t + ':', ''] + rst_table(header, rows) + ['']
+        if rows:
+            lines += [t + ':', ''] + rst_table(header, rows) + ['']
     if res['problems']:
         lines += ['Not measured:', '']
         lines += ['- %s %s %s: %s: %s' % (p['backing'], p['job'], p['backend'],
