@@ -36,7 +36,9 @@ TRACE = '/sys/kernel/tracing'
 KVM_DEBUGFS = '/sys/kernel/debug/kvm'
 KVM_STATS = ('exits', 'mmio_exits', 'io_exits', 'halt_exits', 'halt_wakeup',
              'irq_injections', 'irq_exits', 'signal_exits',
-             'irq_window_exits', 'insn_emulation', 'hypercalls')
+             'irq_window_exits', 'insn_emulation', 'hypercalls',
+             'halt_successful_poll', 'halt_attempted_poll',
+             'halt_poll_success_ns', 'halt_poll_fail_ns')
 WORK = '/run/vblk-bench'
 DISK = 'benchdisk'
 MIB = 1 << 20
@@ -343,7 +345,7 @@ class Bench:
         for phase in phases:
             for job in jobs:
                 if (phase, job) not in done:
-                    why = ('hang: the guest stopped for %d s' % budget
+                    why = ('the guest stopped for %d s' % budget
                            if status == 'hang' else
                            'the VMM exited (status %s) before this job' % rc)
                     self.record(dict(base, phase=phase, job=job,

@@ -29,6 +29,7 @@ VMX_EXITS = {1: 'EXTINT', 7: 'INTR_WINDOW', 10: 'CPUID', 12: 'HLT', 30: 'IO',
              31: 'RDMSR', 32: 'WRMSR', 48: 'EPT_VIOLATION',
              49: 'EPT_MISCONFIG', 40: 'PAUSE'}
 USER_EXITS = {2: 'IO', 6: 'MMIO', 8: 'SHUTDOWN', 10: 'INTR', 17: 'INTERNAL',
+              26: 'IOAPIC_EOI',
               24: 'SYSTEM_EVENT'}
 MMIO_REGS = {0x050: 'kick (QueueNotify)', 0x060: 'InterruptStatus read',
              0x064: 'InterruptACK write', 0x070: 'Status'}
@@ -154,18 +155,21 @@ def counting(rec, vendor, sysnames):
 def load_disturbance(path):
     """Mean and worst 10 s CPU use of everything but the test host, in % of
     one CPU."""
-    samples = []
+    samples, seen = [], False
     try:
         with open(path) as f:
             for line in f:
                 v = [float(x) for x in line.split()]
                 if len(v) != 8 or v[4] <= v[0]:
                     continue
+                seen = seen or v[7] > v[3]
                 other = (v[5] - v[1]) - max(v[7] - v[3], 0)
                 samples.append(max(other, 0) / (v[4] - v[0]))  # ticks/s
     except OSError:
         pass
-    if not samples:
+    # Without the test host's own CPU time (the monitor never found its
+    # QEMU) nothing can be told apart: unknown, not disturbed.
+    if not samples or not seen:
         return None, None
     worst = max(sum(samples[i:i + 5]) / len(samples[i:i + 5])
                 for i in range(len(samples)))
@@ -321,12 +325,18 @@ def tables(res):
                     [fmt(s.get(k)) for k in CATS] +
                     [fmt(c['kvm_per_io'].get('exits'), 1),
                      fmt(c['kvm_per_io'].get('mmio_exits'), 2),
-                     fmt(c['kvm_per_io'].get('halt_wakeup'), 2)])
+                     fmt(c['kvm_per_io'].get('halt_wakeup'), 2),
+                     fmt(None if c['kvm_per_io'].get('halt_poll_success_ns')
+                         is None else
+                         (c['kvm_per_io']['halt_poll_success_ns'] +
+                          c['kvm_per_io'].get('halt_poll_fail_ns', 0)) / 1e3)])
     out.append(('Test-host CPU per I/O by thread (us; vcpu = the nested '
                 'guest\'s vCPU thread, vmm = the VMM\'s other threads, worker '
-                '= vblk\'s worker) and KVM statistics per I/O (timed runs)',
+                '= vblk\'s worker) and KVM statistics per I/O (timed runs; '
+                'halt poll = time KVM spent polling in halted vCPUs)',
                 ['backing', 'job', 'backend'] + list(CATS) +
-                ['exits', 'mmio exits', 'halt wakeups'], rows))
+                ['exits', 'mmio exits', 'halt wakeups', 'halt poll us'],
+                rows))
     rows = []
     for c in order(res['counts'], None):
         m = c['mmio']
@@ -380,15 +390,16 @@ def headline(res):
                  m.get('date', '?'), m.get('git', '?'),
                  'QUICK=1' if m.get('quick') == '1' else 'full',
                  m.get('reps', '?'), m.get('rt', '?'), m.get('ct', '?'))]
+    others = ('unknown (the load monitor did not see the test host)'
+              if res['load_other_mean_pct'] is None else
+              '%.1f%% of a CPU on average, %.1f%% at worst over 10 s' % (
+                  res['load_other_mean_pct'], res['load_other_worst10s_pct']))
     lines.append('machine: %s, %s CPUs, Linux %s, clocksource %s; CPU use '
-                 'before: %s%%; others during the run: %s%% of a CPU on '
-                 'average, %s%% at worst over 10 s' % (
+                 'before: %s%%; others during the run: %s' % (
                      m.get('machine_cpu', '?'), m.get('machine_cpus', '?'),
                      m.get('machine_kernel', '?'),
                      m.get('machine_clocksource', '?'),
-                     m.get('machine_busy_pct_before', '?'),
-                     fmt(res['load_other_mean_pct'], 1),
-                     fmt(res['load_other_worst10s_pct'], 1)))
+                     m.get('machine_busy_pct_before', '?'), others))
     lines.append('test host: %s (TCG), kernel %s, clocksource %s -> %s' % (
         m.get('test_host_qemu', '?'), m.get('test_host_kernel', '?'),
         m.get('test_host_clocksource', '?').split(' ')[0],
