@@ -118,7 +118,11 @@ monitor() {
 	set +e +o pipefail	# a background loop: no match is no error here
 	prev=""
 	while :; do
-		q=$(pgrep -f "vblk.out=$vm " | head -n 1)
+		# The test host's QEMU, not the timeout(1) that started it.
+		q=""
+		for p in $(pgrep -f "vblk.out=$vm "); do
+			case "$(cat "/proc/$p/comm" 2>/dev/null)" in qemu*) q=$p ;; esac
+		done
 		cur="$(date +%s) $(awk 'NR == 1 { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat) $( [ -n "$q" ] && awk '{ print $14 + $15 }' "/proc/$q/stat" 2>/dev/null || echo 0)"
 		[ -n "$prev" ] && echo "$prev $cur"
 		prev=$cur
