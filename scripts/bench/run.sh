@@ -8,7 +8,7 @@
 #
 # Results: out/bench/<timestamp>/ with table.txt, results.json, bench.png,
 # the test host's console and every raw record (vm/).  Environment:
-#   QUICK=1                1 repetition of 4 s runs, counting 2 s
+#   QUICK=1                1 repetition of 3 s runs, counting 2 s
 #   BENCH_REPS, BENCH_RT   repetitions (default 2), seconds per timed run (12)
 #   BENCH_CT               seconds per counting run (4; 0: no counting pass)
 #   BENCH_BACKINGS         tmpfs,nullblk   BENCH_BACKENDS  vblk,qemu-default,qemu-best,host
@@ -23,7 +23,7 @@ t_begin=$(date +%s)
 step() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 if [ "${QUICK:-0}" = 1 ]; then
-	reps=${BENCH_REPS:-1} rt=${BENCH_RT:-4} ct=${BENCH_CT:-2}
+	reps=${BENCH_REPS:-1} rt=${BENCH_RT:-3} ct=${BENCH_CT:-2}
 else
 	reps=${BENCH_REPS:-2} rt=${BENCH_RT:-12} ct=${BENCH_CT:-4}
 fi
@@ -136,7 +136,7 @@ monitor() {
 }
 monitor >"$run/load.txt" 2>/dev/null &
 mon=$!
-trap 'kill $mon 2>/dev/null' EXIT
+trap 'kill $mon 2>/dev/null || true' EXIT
 
 args="--reps $reps --rt $rt --ct $ct"
 [ -n "${BENCH_BACKINGS:-}" ] && args+=" --backings $BENCH_BACKINGS"
