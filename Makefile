@@ -14,13 +14,14 @@ KDIR ?= $(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR),$(TEST_KDIR))
 KBUILD_FLAGS := W=1 KCFLAGS=-Werror
 
 .PHONY: all deps kernel modules test-modules user selftests sparse checkpatch \
-	gen gen-check check run kunit clean help
+	gen gen-check check run kunit bench clean help
 
 all: modules user
 
 help:
 	@echo "make run          demo: test host VM, vblk.ko, a guest on a vblk disk"
 	@echo "make check        all tests; last line 'N passed, N failed[, N skipped]'"
+	@echo "make bench        vblk against QEMU and the bare backing (QUICK=1: short)"
 	@echo "make kernel       build the test kernel (cached in $(VBLK_CACHE))"
 	@echo "make modules      build vblk.ko against KDIR (default: running kernel)"
 	@echo "make user         build vblkctl, the reference VMM and test programs"
@@ -74,6 +75,10 @@ check: deps
 
 run: deps
 	@scripts/run.sh
+
+# Not a test: the performance comparison of Documentation/performance.rst.
+bench: deps
+	@QUICK=$(QUICK) scripts/bench/run.sh
 
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(ROOT) clean 2>/dev/null

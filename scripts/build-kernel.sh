@@ -11,7 +11,9 @@ ver=$(vblk_ksrc_version)
 [ -n "$ver" ] || die "$VBLK_KSRC_PKG is not installed (run scripts/deps.sh)"
 src=$(vblk_ksrc_dir)
 out=$(vblk_kbuild_dir)
-frags=("$VBLK_ROOT/selftests/config" "$VBLK_ROOT/selftests/config.debug")
+# VBLK_KFRAGS (space-separated fragment paths) with VBLK_KBUILD_DIR builds
+# another kernel from the same source, e.g. the benchmark kernel.
+read -ra frags <<<"${VBLK_KFRAGS:-$VBLK_ROOT/selftests/config $VBLK_ROOT/selftests/config.debug}"
 stamp=$( (echo "$ver"; cat "${frags[@]}") | sha256sum | cut -c1-16)
 
 if [ ! -f "$src/Makefile" ]; then

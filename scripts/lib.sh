@@ -15,9 +15,10 @@ vblk_ksrc_dir() {
 	echo "$VBLK_CACHE/src-$(vblk_ksrc_version)/linux-source-6.12"
 }
 
-# Out-of-tree build directory of the x86-64 test kernel.
+# Out-of-tree build directory of the x86-64 test kernel (VBLK_KBUILD_DIR
+# selects another build, e.g. the benchmark kernel).
 vblk_kbuild_dir() {
-	echo "$VBLK_CACHE/build-x86-$(vblk_ksrc_version)"
+	echo "${VBLK_KBUILD_DIR:-$VBLK_CACHE/build-x86-$(vblk_ksrc_version)}"
 }
 
 say() { printf '==> %s\n' "$*" >&2; }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * throttle-bench: delivered against configured rate of the vblk throttle,
- * measured through the real data path at queue depth 1 (the selftests'
- * userspace guest driver plays VMM and guest). Run in the test host by
- * scripts/throttle-bench.sh; needs root, vblk.ko and $VBLK_ROOT/user/vblkctl.
+ * The throttle section of the benchmark: delivered against configured rate
+ * of the vblk throttle, measured through the real data path at queue depth
+ * 1 (the selftests' userspace guest driver plays VMM and guest). Run in the
+ * test host by scripts/bench/in-host.sh (make bench); needs root, vblk.ko
+ * and $VBLK_ROOT/user/vblkctl.
  *
  * Each scenario sets the limits (the buckets start full), reads untimed
  * until requests stall (the bucket is then about empty), then times N
