@@ -869,6 +869,25 @@ void vblk_fake_wire_decline(struct kunit *test, struct vblk_vdev *vd,
 			    const struct vblk_fake_vq *vq, bool event_idx,
 			    u64 decline)
 {
+	vblk_fake_wire_queues(test, vd, vq, 1, event_idx, decline);
+}
+
+/**
+ * vblk_fake_wire_queues() - bring a device up on several queues
+ * @test: the test (every step must succeed)
+ * @vd: the device
+ * @vqs: the queues to configure as queues 0 to @n - 1
+ * @n: how many
+ * @event_idx: negotiate VIRTIO_RING_F_EVENT_IDX (else it is declined)
+ * @decline: feature bits (BIT_ULL(VIRTIO_*)) not to accept
+ *
+ * As vblk_fake_wire(), configuring every queue in turn before DRIVER_OK.
+ */
+void vblk_fake_wire_queues(struct kunit *test, struct vblk_vdev *vd,
+			   const struct vblk_fake_vq *vqs, unsigned int n,
+			   bool event_idx, u64 decline)
+{
+	unsigned int q;
 	u64 feat;
 
 	KUNIT_ASSERT_EQ(test, 0x74726976,
@@ -904,19 +923,26 @@ void vblk_fake_wire_decline(struct kunit *test, struct vblk_vdev *vd,
 	KUNIT_ASSERT_TRUE(test, vblk_fake_reg_read(test, vd, VIRTIO_MMIO_STATUS) &
 			  VIRTIO_CONFIG_S_FEATURES_OK);
 
-	vblk_fake_reg_write(test, vd, VIRTIO_MMIO_QUEUE_SEL, 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			vblk_fake_reg_read(test, vd, VIRTIO_MMIO_QUEUE_READY));
-	KUNIT_ASSERT_GE(test,
-			vblk_fake_reg_read(test, vd, VIRTIO_MMIO_QUEUE_NUM_MAX),
-			vq->num);
-	vblk_fake_reg_write(test, vd, VIRTIO_MMIO_QUEUE_NUM, vq->num);
-	vblk_fake_reg_write64(test, vd, VIRTIO_MMIO_QUEUE_DESC_LOW, vq->desc);
-	vblk_fake_reg_write64(test, vd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, vq->avail);
-	vblk_fake_reg_write64(test, vd, VIRTIO_MMIO_QUEUE_USED_LOW, vq->used);
-	vblk_fake_reg_write(test, vd, VIRTIO_MMIO_QUEUE_READY, 1);
-	KUNIT_ASSERT_EQ(test, 1,
-			vblk_fake_reg_read(test, vd, VIRTIO_MMIO_QUEUE_READY));
+	for (q = 0; q < n; q++) {
+		const struct vblk_fake_vq *vq = &vqs[q];
+		u32 v;
+
+		vblk_fake_reg_write(test, vd, VIRTIO_MMIO_QUEUE_SEL, q);
+		v = vblk_fake_reg_read(test, vd, VIRTIO_MMIO_QUEUE_READY);
+		KUNIT_ASSERT_EQ(test, 0, v);
+		v = vblk_fake_reg_read(test, vd, VIRTIO_MMIO_QUEUE_NUM_MAX);
+		KUNIT_ASSERT_GE(test, v, vq->num);
+		vblk_fake_reg_write(test, vd, VIRTIO_MMIO_QUEUE_NUM, vq->num);
+		vblk_fake_reg_write64(test, vd, VIRTIO_MMIO_QUEUE_DESC_LOW,
+				      vq->desc);
+		vblk_fake_reg_write64(test, vd, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+				      vq->avail);
+		vblk_fake_reg_write64(test, vd, VIRTIO_MMIO_QUEUE_USED_LOW,
+				      vq->used);
+		vblk_fake_reg_write(test, vd, VIRTIO_MMIO_QUEUE_READY, 1);
+		v = vblk_fake_reg_read(test, vd, VIRTIO_MMIO_QUEUE_READY);
+		KUNIT_ASSERT_EQ(test, 1, v);
+	}
 
 	vblk_fake_set_status(test, vd, VIRTIO_CONFIG_S_DRIVER_OK);
 	KUNIT_ASSERT_TRUE(test, vblk_fake_reg_read(test, vd, VIRTIO_MMIO_STATUS) &

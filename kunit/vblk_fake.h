@@ -177,6 +177,9 @@ void vblk_fake_wire(struct kunit *test, struct vblk_vdev *vd,
 void vblk_fake_wire_decline(struct kunit *test, struct vblk_vdev *vd,
 			    const struct vblk_fake_vq *vq, bool event_idx,
 			    u64 decline);
+void vblk_fake_wire_queues(struct kunit *test, struct vblk_vdev *vd,
+			   const struct vblk_fake_vq *vqs, unsigned int n,
+			   bool event_idx, u64 decline);
 void vblk_fake_notify(struct kunit *test, struct vblk_vdev *vd,
 		      unsigned int q);
 
