@@ -35,6 +35,7 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
@@ -43,7 +44,9 @@
 #include <linux/sched/vhost_task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <uapi/linux/vblk_vmm.h>
 
@@ -116,14 +119,92 @@ struct vblk_session {
 static dev_t vblk_devt;
 static DEFINE_IDA(vblk_minor_ida);
 
-static char *vblk_devnode(const struct device *dev, umode_t *mode)
+/*
+ * Owner group and mode of /dev/vblk/NAME as devtmpfs creates them (udev,
+ * where it runs, may apply its own rule afterwards).  Read-only once the
+ * module is loaded, so the devnode callback reads them without locking.
+ */
+static unsigned int vblk_dev_mode = 0600;
+static unsigned int vblk_dev_gid;
+
+static int vblk_param_set_mode(const char *val, const struct kernel_param *kp)
 {
+	unsigned int mode;
+	int ret;
+
+	/* Always octal: "660" and "0660" mean the same. */
+	ret = kstrtouint(val, 8, &mode);
+	if (ret)
+		return ret;
+	if (!mode || mode > 0777)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = mode;
+	return 0;
+}
+
+static int vblk_param_get_mode(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%04o\n", *(unsigned int *)kp->arg);
+}
+
+static const struct kernel_param_ops vblk_param_mode_ops = {
+	.set = vblk_param_set_mode,
+	.get = vblk_param_get_mode,
+};
+
+static int vblk_param_set_gid(const char *val, const struct kernel_param *kp)
+{
+	unsigned int gid;
+	int ret;
+
+	ret = kstrtouint(val, 10, &gid);
+	if (ret)
+		return ret;
+	if (!gid_valid(make_kgid(&init_user_ns, gid)))
+		return -EINVAL;
+	*(unsigned int *)kp->arg = gid;
+	return 0;
+}
+
+static const struct kernel_param_ops vblk_param_gid_ops = {
+	.set = vblk_param_set_gid,
+	.get = param_get_uint,
+};
+
+module_param_cb(dev_mode, &vblk_param_mode_ops, &vblk_dev_mode, 0444);
+MODULE_PARM_DESC(dev_mode, "Mode of /dev/vblk/* (octal, default 0600)");
+module_param_cb(dev_gid, &vblk_param_gid_ops, &vblk_dev_gid, 0444);
+MODULE_PARM_DESC(dev_gid, "Group ID of /dev/vblk/* (default 0, root)");
+
+/**
+ * vblk_devnode - name, mode and owner of a device's node
+ * @dev: the class device of a vblk device
+ * @mode: set to the dev_mode parameter; NULL when only the name is wanted
+ * @uid: left as given (root)
+ * @gid: set to the dev_gid parameter; NULL when only the name is wanted
+ *
+ * The driver core calls it when devtmpfs creates or removes the node and
+ * for the DEVNAME, DEVMODE and DEVGID uevent variables.
+ *
+ * Return: the node's path below /dev ("vblk/NAME"), allocated; NULL when
+ * out of memory.
+ */
+static char *vblk_devnode(const struct device *dev, umode_t *mode,
+			  kuid_t *uid, kgid_t *gid)
+{
+	if (mode)
+		*mode = vblk_dev_mode;
+	if (gid)
+		*gid = make_kgid(&init_user_ns, vblk_dev_gid);
 	return kasprintf(GFP_KERNEL, "vblk/%s", dev_name(dev));
 }
 
+static const struct device_type vblk_dev_type = {
+	.devnode = vblk_devnode,
+};
+
 static const struct class vblk_class = {
 	.name = "vblk",
-	.devnode = vblk_devnode,
 };
 
 /* ---- worker ---------------------------------------------------------- */
@@ -602,6 +683,7 @@ int vblk_attach_add(struct vblk_device *d)
 	a->d = d;
 	device_initialize(&a->dev);
 	a->dev.class = &vblk_class;
+	a->dev.type = &vblk_dev_type;
 	a->dev.devt = MKDEV(MAJOR(vblk_devt), minor);
 	a->dev.release = vblk_attach_release;
 	ret = dev_set_name(&a->dev, "%s", d->name);
