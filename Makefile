@@ -152,7 +152,7 @@ dkms-src:
 	install -D -m 0644 -t $(DKMS_SRC)/kmod/include/uapi/linux kmod/include/uapi/linux/*.h
 
 dkms: dkms-src
-	-dkms remove vblk/$(VBLK_VERSION) --all >/dev/null 2>&1
+	@! dkms status vblk/$(VBLK_VERSION) | grep -q . || dkms remove vblk/$(VBLK_VERSION) --all
 	dkms add vblk/$(VBLK_VERSION)
 	dkms install vblk/$(VBLK_VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
 
