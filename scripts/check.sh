@@ -7,7 +7,7 @@
 # Exits non-zero if anything failed.
 #
 # VBLK_CHECK_SKIP: space-separated stages to leave out
-#   (static, unit, vm, kunit-intree), e.g. for a quick local loop.
+#   (static, dkms, unit, vm, kunit-intree), e.g. for a quick local loop.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VBLK_ROOT"
@@ -83,6 +83,12 @@ step "userspace builds with -Wall -Wextra -Werror" "$out/user.log" make -s user 
 	fatal "userspace did not build ($out/user.log)"
 step "selftests build" "$out/selftests-build.log" make -s selftests ||
 	fatal "the selftests did not build ($out/selftests-build.log)"
+
+if ! skip dkms; then
+	stage "DKMS: dkms build for the test kernel and an unsupported one (scripts/dkms-test.sh)"
+	scripts/dkms-test.sh >"$out/tap/dkms.tap" 2>&1
+	say "  done ($(took))"
+fi
 
 if ! skip unit; then
 	stage "host unit tests (AddressSanitizer/UBSan)"
