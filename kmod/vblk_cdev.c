@@ -66,22 +66,6 @@
 struct vblk_session;
 
 /**
- * struct vblk_cdev_node - /dev/vblk/NAME of one device
- * @dev: the class device
- * @cdev: the character device
- * @d: the device (the node lives as long as it)
- * @lock: serialises open, release and forced detaches
- * @sess: the live attachment, NULL when none; under @lock
- */
-struct vblk_cdev_node {
-	struct device dev;
-	struct cdev cdev;
-	struct vblk_device *d;
-	struct mutex lock;		/* see "Locking" above */
-	struct vblk_session *sess;
-};
-
-/**
  * struct vblk_session_queue - one queue of an attachment
  * @s: the session
  * @index: queue index
@@ -135,19 +119,6 @@ struct vblk_session {
 	struct eventfd_ctx __rcu *config_call;
 	unsigned int nvqs;
 	struct vblk_session_queue qs[] __counted_by(nvqs);
-};
-
-static dev_t vblk_devt;
-static DEFINE_IDA(vblk_minor_ida);
-
-static char *vblk_devnode(const struct device *dev, umode_t *mode)
-{
-	return kasprintf(GFP_KERNEL, "vblk/%s", dev_name(dev));
-}
-
-static const struct class vblk_class = {
-	.name = "vblk",
-	.devnode = vblk_devnode,
 };
 
 /* ---- workers ----------------------------------------------------------- */
@@ -690,7 +661,7 @@ static ssize_t vblk_cdev_write(struct file *file, const char __user *buf,
 	return ret ? ret : len;
 }
 
-static const struct file_operations vblk_cdev_fops = {
+const struct file_operations vblk_cdev_fops = {
 	.owner = THIS_MODULE,
 	.open = vblk_cdev_open,
 	.release = vblk_cdev_release,
@@ -699,113 +670,3 @@ static const struct file_operations vblk_cdev_fops = {
 	.unlocked_ioctl = vblk_cdev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
-
-/* ---- nodes --------------------------------------------------------------- */
-
-static void vblk_node_dev_release(struct device *dev)
-{
-	struct vblk_cdev_node *node = container_of(dev, struct vblk_cdev_node,
-						   dev);
-
-	ida_free(&vblk_minor_ida, MINOR(dev->devt));
-	mutex_destroy(&node->lock);
-	kfree(node);
-}
-
-/* Create /dev/vblk/NAME for a device being listed. */
-static int vblk_cdev_node_add(struct vblk_device *d)
-{
-	struct vblk_cdev_node *node;
-	int minor, ret;
-
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
-	if (!node)
-		return -ENOMEM;
-	minor = ida_alloc_max(&vblk_minor_ida, VBLK_CDEV_MINORS - 1,
-			      GFP_KERNEL);
-	if (minor < 0) {
-		kfree(node);
-		return minor;
-	}
-
-	mutex_init(&node->lock);
-	node->d = d;
-	device_initialize(&node->dev);
-	node->dev.class = &vblk_class;
-	node->dev.devt = MKDEV(MAJOR(vblk_devt), minor);
-	node->dev.release = vblk_node_dev_release;
-	ret = dev_set_name(&node->dev, "%s", d->name);
-	if (ret)
-		goto err_put;
-
-	cdev_init(&node->cdev, &vblk_cdev_fops);
-	node->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&node->cdev, &node->dev);
-	if (ret)
-		goto err_put;
-	d->node = node;
-	return 0;
-
-err_put:
-	/* The release callback frees the minor and @node. */
-	put_device(&node->dev);
-	return ret;
-}
-
-/* Remove /dev/vblk/NAME; open files keep the node until the device ends. */
-static void vblk_cdev_node_remove(struct vblk_device *d)
-{
-	struct vblk_cdev_node *node = d->node;
-
-	cdev_device_del(&node->cdev, &node->dev);
-}
-
-/* The device ends: the node goes with it. */
-static void vblk_cdev_node_release(struct vblk_device *d)
-{
-	struct vblk_cdev_node *node = d->node;
-
-	d->node = NULL;
-	put_device(&node->dev);
-}
-
-/*
- * vblk_cdev_node_ops - how the registry makes /dev/vblk/NAME nodes
- */
-const struct vblk_dev_node_ops vblk_cdev_node_ops = {
-	.add = vblk_cdev_node_add,
-	.remove = vblk_cdev_node_remove,
-	.release = vblk_cdev_node_release,
-};
-
-/**
- * vblk_cdev_init() - register the vblk class and character device region
- *
- * Return: 0 or a negative errno.
- */
-int vblk_cdev_init(void)
-{
-	int ret;
-
-	ret = alloc_chrdev_region(&vblk_devt, 0, VBLK_CDEV_MINORS, "vblk");
-	if (ret)
-		return ret;
-	ret = class_register(&vblk_class);
-	if (ret) {
-		unregister_chrdev_region(vblk_devt, VBLK_CDEV_MINORS);
-		return ret;
-	}
-	return 0;
-}
-
-/**
- * vblk_cdev_exit() - undo vblk_cdev_init()
- *
- * Every device is gone already (vblk_dev_exit()).
- */
-void vblk_cdev_exit(void)
-{
-	class_unregister(&vblk_class);
-	unregister_chrdev_region(vblk_devt, VBLK_CDEV_MINORS);
-	ida_destroy(&vblk_minor_ida);
-}

@@ -50,6 +50,37 @@ while IFS= read -r line; do
 done < <(cat "${frags[@]}")
 [ $bad -eq 0 ] || die "test kernel config is missing required options (see above)"
 
-make -s -C "$src" O="$out" ARCH=x86_64 -j"$(( $(nproc) + 1 ))" bzImage vmlinux modules
+# The build takes minutes: report progress every ~30 s (objects compiled,
+# against the count of the last full build when there was one).
+log=$out/vblk-build.log
+count_file=$VBLK_CACHE/kernel-objects.count
+prev=$(cat "$count_file" 2>/dev/null || true)
+t0=$SECONDS
+make -C "$src" O="$out" ARCH=x86_64 -j"$(( $(nproc) + 1 ))" bzImage vmlinux modules >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+objs() { grep -cE '^  (CC|AS)( \[M\])? ' "$log" || true; }
+while kill -0 $pid 2>/dev/null; do
+	for _ in $(seq 30); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 1
+	done
+	kill -0 $pid 2>/dev/null || break
+	n=$(objs)
+	pct=""
+	if [ -n "$prev" ] && [ "$prev" -gt 0 ]; then
+		p=$((n * 100 / prev))
+		pct=" (~$((p > 99 ? 99 : p))% of the last build's $prev)"
+	fi
+	say "kernel build: $n objects compiled$pct, $(vblk_elapsed $((SECONDS - t0))) elapsed"
+done
+rc=0
+wait $pid || rc=$?
+trap - EXIT
+if [ $rc -ne 0 ]; then
+	grep -E 'error|Error' "$log" | head -n 20 >&2 || true
+	die "the test kernel did not build (log: $log)"
+fi
+objs >"$count_file"
 echo "$stamp" >"$out/.vblk-stamp"
-say "test kernel ready: $out/arch/x86/boot/bzImage"
+say "test kernel ready in $(vblk_elapsed $((SECONDS - t0))) ($(objs) objects): $out/arch/x86/boot/bzImage"

@@ -7,7 +7,7 @@
 # Exits non-zero if anything failed.
 #
 # VBLK_CHECK_SKIP: space-separated stages to leave out
-#   (static, unit, vm, kunit-intree), e.g. for a quick local loop.
+#   (static, dkms, unit, vm, kunit-intree), e.g. for a quick local loop.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VBLK_ROOT"
@@ -18,6 +18,12 @@ static=$out/tap/static.tap
 : >"$static"
 n=0
 skip() { [[ " ${VBLK_CHECK_SKIP:-} " == *" $1 "* ]]; }
+t_stage=$SECONDS
+stage() {	# stage NAME: announce a stage and start its clock
+	t_stage=$SECONDS
+	say "$1"
+}
+took() { vblk_elapsed $((SECONDS - t_stage)); }
 result() {	# result OK|FAIL NAME [LOG]
 	n=$((n + 1))
 	if [ "$1" = OK ]; then
@@ -26,11 +32,11 @@ result() {	# result OK|FAIL NAME [LOG]
 		echo "not ok $n - $2" >>"$static"
 		[ -n "${3:-}" ] && sed 's/^/# /' "$3" | tail -n 40 >>"$static"
 	fi
-	tail -n 1 "$static" | sed 's/^/  /'
+	echo "  $(grep -E '^(not )?ok ' "$static" | tail -n 1) ($(took))"
 }
 step() {	# step NAME LOG CMD...: run CMD, record the result
 	local name=$1 log=$2; shift 2
-	say "$name"
+	stage "$name"
 	if "$@" >"$log" 2>&1; then result OK "$name"; else result FAIL "$name" "$log"; return 1; fi
 }
 fatal() {
@@ -44,11 +50,19 @@ summary() {
 	echo "$p passed, $f failed, $s skipped"
 }
 
+t_all=$SECONDS
 scripts/deps.sh || exit 1
-say "the checkers catch failures (scripts/pipeline-selftest.sh)"
+stage "the checkers catch failures (scripts/pipeline-selftest.sh)"
 scripts/pipeline-selftest.sh >"$out/tap/pipeline.tap" 2>&1
-step "test kernel builds (selftests/config + config.debug)" "$out/kernel.log" \
-	scripts/build-kernel.sh || fatal "the test kernel did not build ($out/kernel.log)"
+say "  done ($(took))"
+# The kernel build's progress lines ("==> ...") go to the console too.
+stage "test kernel builds (selftests/config + config.debug)"
+if scripts/build-kernel.sh 2>&1 | tee "$out/kernel.log" | { grep --line-buffered '^==> ' || true; }; then
+	result OK "test kernel builds (selftests/config + config.debug)"
+else
+	result FAIL "test kernel builds (selftests/config + config.debug)" "$out/kernel.log"
+	fatal "the test kernel did not build ($out/kernel.log)"
+fi
 kdir=$(vblk_kbuild_dir)
 
 if ! skip static; then
@@ -70,15 +84,22 @@ step "userspace builds with -Wall -Wextra -Werror" "$out/user.log" make -s user 
 step "selftests build" "$out/selftests-build.log" make -s selftests ||
 	fatal "the selftests did not build ($out/selftests-build.log)"
 
+if ! skip dkms; then
+	stage "DKMS: dkms build for the test kernel and an unsupported one (scripts/dkms-test.sh)"
+	scripts/dkms-test.sh >"$out/tap/dkms.tap" 2>&1
+	say "  done ($(took))"
+fi
+
 if ! skip unit; then
-	say "host unit tests (AddressSanitizer/UBSan)"
+	stage "host unit tests (AddressSanitizer/UBSan)"
 	make -s -C user test >"$out/tap/user-unit.tap" 2>&1 ||
 		grep -q '^not ok' "$out/tap/user-unit.tap" ||
 		echo "not ok 1 - user unit tests exited non-zero" >>"$out/tap/user-unit.tap"
+	say "  done ($(took))"
 fi
 
 if ! skip vm; then
-	say "test host: KUnit and kselftests (log: $out/vm/console.log)"
+	stage "test host: KUnit and kselftests (log: $out/vm/console.log)"
 	scripts/vm.sh --timeout "${VBLK_VM_TIMEOUT:-2400}" --out "$out/vm" \
 		--cmd "scripts/in-vm.sh ${VBLK_TESTS:-}" >"$out/vm.log" 2>&1
 	rc=$?
@@ -98,6 +119,7 @@ fi
 
 echo
 cat "$static"
+say "make check took $(vblk_elapsed $((SECONDS - t_all)))"
 summary | tee "$out/summary.txt"
 read -r p f s < <(tail -n 1 "$out/summary.txt" | tr -d ',' | awk '{print $1, $3, $5}')
 [ "$f" -eq 0 ] && [ "$p" -gt 0 ]

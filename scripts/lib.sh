@@ -22,4 +22,8 @@ vblk_kbuild_dir() {
 }
 
 say() { printf '==> %s\n' "$*" >&2; }
+# vblk_elapsed SECONDS: "42s", "7m56s"
+vblk_elapsed() {
+	if [ "$1" -ge 60 ]; then printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); else printf '%ds' "$1"; fi
+}
 die() { printf 'Error: %s\n' "$*" >&2; exit 1; }

@@ -5,7 +5,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VBLK_ROOT"
-step() { printf '\n[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+t0=$SECONDS t_step=""
+# step TEXT: close the previous step with its elapsed time, open the next.
+step() {
+	[ -z "$t_step" ] || printf '    (took %s)\n' "$(vblk_elapsed $((SECONDS - t_step)))"
+	t_step=$SECONDS
+	printf '\n[%s] %s\n' "$(date +%H:%M:%S)" "$*"
+}
 
 step "1/4 test kernel (cached in $VBLK_CACHE; a cold build takes ~10 min)"
 scripts/build-kernel.sh
@@ -20,4 +26,5 @@ scripts/vm.sh --timeout "${VBLK_VM_TIMEOUT:-900}" --out "$out" --cmd "scripts/de
 rc=${PIPESTATUS[0]}
 set -e
 step "4/4 test host powered off (exit $rc; full console: $out/console.log)"
+echo "make run took $(vblk_elapsed $((SECONDS - t0)))"
 exit "$rc"

@@ -6,16 +6,21 @@
 #
 #   selftests/guest/mkinitramfs.sh OUT.cpio.gz [TEST_SCRIPT [FILE...]]
 #
-# FILEs are copied to /bin of the image (static binaries the test needs).
+# FILEs are copied to /bin of the image (static binaries the test needs;
+# for vblkctl or vblk-vmm: make -C user STATIC=1).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 OUT.cpio.gz [TEST_SCRIPT [FILE...]]" >&2; exit 1; }
 out=$1
 shift
 busybox=${BUSYBOX:-/bin/busybox}
-file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
-	{ echo "$0: $busybox is not static (apt-get install busybox-static)" >&2; exit 1; }
+# static FILE HINT: the guest has no shared libraries
+static() {
+	file "$1" 2>/dev/null | grep -q 'statically linked' ||
+		ldd "$1" 2>&1 | grep -q 'not a dynamic' ||
+		{ echo "$0: $1 is not static ($2)" >&2; exit 1; }
+}
+static "$busybox" "apt-get install busybox-static"
 
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
@@ -29,6 +34,7 @@ if [ $# -ge 1 ]; then
 	shift
 fi
 for f in "$@"; do
+	static "$f" "build it with -static, e.g. make -C user STATIC=1"
 	install -m 755 "$f" "$d/bin/"
 done
 (cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
