@@ -484,7 +484,7 @@ TEST_F(attach, dev_del_while_attached)
 	}
 	EXPECT_EQ(-ENODEV, vg_mmio_read(&g, VIRTIO_MMIO_MAGIC_VALUE, 4, &v));
 	EXPECT_EQ(-ENODEV, vg_mmio_write(&g, VIRTIO_MMIO_STATUS, 4, 0));
-	EXPECT_EQ(-ENODEV, set_vring(g.fd, VBLK_SET_VRING_CALL, 0, g.call_fd));
+	EXPECT_EQ(-ENODEV, set_vring(g.fd, VBLK_SET_VRING_CALL, 0, g.vq[0].call_fd));
 	vg_detach(&g);
 
 	/* The name is free again. */

@@ -310,7 +310,7 @@ TEST_F(dp, full_queue_in_flight)
 		ASSERT_EQ(0, vg_req_submit(&self->g, &r[i]));
 	}
 	/* The ring is full: no room for another chain. */
-	EXPECT_LT(self->g.vq.num_free, variant->indirect ? 1U : 3U);
+	EXPECT_LT(self->g.vq[0].num_free, variant->indirect ? 1U : 3U);
 	ASSERT_EQ(0, vg_kick(&self->g));
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, vg_req_wait(&self->g, &r[i]));
@@ -341,7 +341,7 @@ TEST_F(dp, full_queue_in_flight)
 TEST_F(dp, event_idx_suppresses_interrupts)
 {
 	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
-	struct vg_vq *vq = &self->g.vq;
+	struct vg_vq *vq = &self->g.vq[0];
 	unsigned long irqs;
 
 	if (!(self->g.features & VG_F_EVENT_IDX))
@@ -758,7 +758,7 @@ TEST_F(dp, unmapped_vmm_memory_is_a_fault_not_a_crash)
 
 TEST_F(dp, avail_index_jump_breaks_the_queue_until_reset)
 {
-	struct vg_vq *vq = &self->g.vq;
+	struct vg_vq *vq = &self->g.vq[0];
 	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
 	struct vgn_info d;
 
@@ -789,7 +789,7 @@ TEST_F(dp, interrupt_status_and_ack)
 	ASSERT_EQ(0, vg_kick(&self->g));
 	/* Wait for the call eventfd without consuming InterruptStatus. */
 	for (i = 0; i < 1000; i++) {
-		if (read(self->g.call_fd, &cnt, sizeof(cnt)) == sizeof(cnt))
+		if (read(self->g.vq[0].call_fd, &cnt, sizeof(cnt)) == sizeof(cnt))
 			break;
 		usleep(10000);
 	}

@@ -31,10 +31,17 @@ char *vg_node_path(const char *name)
 
 static void vg_clear(struct vg *g)
 {
+	unsigned int q;
+
 	memset(g, 0, sizeof(*g));
 	g->fd = -1;
-	g->kick_fd = -1;
-	g->call_fd = -1;
+	g->config_fd = -1;
+	for (q = 0; q < VG_MAX_QUEUES; q++) {
+		g->vq[q].g = g;
+		g->vq[q].index = q;
+		g->vq[q].kick_fd = -1;
+		g->vq[q].call_fd = -1;
+	}
 	g->timeout_ms = VG_TIMEOUT_MS;
 }
 
@@ -79,21 +86,42 @@ int vg_set_ram(struct vg *g, size_t size)
 	return 0;
 }
 
+static int vg_new_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int vg_set_eventfds(struct vg *g)
 {
-	struct vblk_vring_fd kick, call;
+	uint32_t nq;
+	unsigned int q;
 
-	g->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	g->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (g->kick_fd < 0 || g->call_fd < 0)
+	if (ioctl(g->fd, VBLK_GET_NUM_QUEUES, &nq))
 		return -errno;
-	kick = (struct vblk_vring_fd){ .index = 0, .fd = g->kick_fd };
-	call = (struct vblk_vring_fd){ .index = 0, .fd = g->call_fd };
-	if (ioctl(g->fd, VBLK_SET_VRING_KICK, &kick))
-		return -errno;
-	if (ioctl(g->fd, VBLK_SET_VRING_CALL, &call))
-		return -errno;
-	if (ioctl(g->fd, VBLK_SET_CONFIG_CALL, &g->call_fd))
+	if (!nq || nq > VG_MAX_QUEUES)
+		return -ERANGE;
+	g->nvqs = nq;
+	for (q = 0; q < nq; q++) {
+		struct vg_vq *vq = &g->vq[q];
+		struct vblk_vring_fd a = { .index = q };
+
+		vq->kick_fd = vg_new_eventfd();
+		vq->call_fd = vg_new_eventfd();
+		if (vq->kick_fd < 0 || vq->call_fd < 0)
+			return vq->kick_fd < 0 ? vq->kick_fd : vq->call_fd;
+		a.fd = vq->kick_fd;
+		if (ioctl(g->fd, VBLK_SET_VRING_KICK, &a))
+			return -errno;
+		a.fd = vq->call_fd;
+		if (ioctl(g->fd, VBLK_SET_VRING_CALL, &a))
+			return -errno;
+	}
+	g->config_fd = vg_new_eventfd();
+	if (g->config_fd < 0)
+		return g->config_fd;
+	if (ioctl(g->fd, VBLK_SET_CONFIG_CALL, &g->config_fd))
 		return -errno;
 	return 0;
 }
@@ -115,12 +143,18 @@ int vg_attach(struct vg *g, const char *name, size_t ram_size)
 
 void vg_detach(struct vg *g)
 {
+	unsigned int q;
+
 	if (g->fd >= 0)
 		close(g->fd);
-	if (g->kick_fd >= 0)
-		close(g->kick_fd);
-	if (g->call_fd >= 0)
-		close(g->call_fd);
+	for (q = 0; q < VG_MAX_QUEUES; q++) {
+		if (g->vq[q].kick_fd >= 0)
+			close(g->vq[q].kick_fd);
+		if (g->vq[q].call_fd >= 0)
+			close(g->vq[q].call_fd);
+	}
+	if (g->config_fd >= 0)
+		close(g->config_fd);
 	if (g->ram)
 		munmap(g->ram, g->ram_size);
 	vg_clear(g);
@@ -223,15 +257,15 @@ void *vg_hva(struct vg *g, uint64_t gpa)
 	return g->ram + (gpa - VG_RAM_GPA);
 }
 
-static int vg_setup_vq(struct vg *g, unsigned int qsize)
+static int vg_setup_vq(struct vg *g, unsigned int q, unsigned int qsize)
 {
-	struct vg_vq *vq = &g->vq;
+	struct vg_vq *vq = &g->vq[q];
 	unsigned int num, max, i;
 	uint64_t ring;
 	void *p;
 
 	/* vm_setup_vq(): select, must not be live, size, addresses, ready. */
-	vg_wr32(g, VIRTIO_MMIO_QUEUE_SEL, 0);
+	vg_wr32(g, VIRTIO_MMIO_QUEUE_SEL, q);
 	if (vg_rd32(g, VIRTIO_MMIO_QUEUE_READY))
 		return -ENOENT;
 	max = vg_rd32(g, VIRTIO_MMIO_QUEUE_NUM_MAX);
@@ -241,7 +275,7 @@ static int vg_setup_vq(struct vg *g, unsigned int qsize)
 	if (!num || num > VG_QMAX || (num & (num - 1)))
 		return -EINVAL;
 
-	memset(vq, 0, sizeof(*vq));
+	memset(&vq->num, 0, sizeof(*vq) - offsetof(struct vg_vq, num));
 	ring = vg_alloc(g, vring_size(num, 4096), 4096);
 	vq->hdr_gpa = vg_alloc(g, VG_QMAX * VG_HDR_SLOT, 64);
 	vq->ind_gpa = vg_alloc(g, (size_t)VG_QMAX * VG_IND_MAX *
@@ -274,9 +308,21 @@ static int vg_setup_vq(struct vg *g, unsigned int qsize)
 
 int vg_init(struct vg *g, uint64_t want, unsigned int qsize)
 {
+	return vg_init_mq(g, want, qsize, 1);
+}
+
+int vg_init_mq(struct vg *g, uint64_t want, unsigned int qsize,
+	       unsigned int nq)
+{
 	uint32_t status, lo, hi;
+	unsigned int q;
 	uint64_t feat;
 	int ret;
+
+	if (!nq || nq > VG_MAX_QUEUES)
+		return -EINVAL;
+	if (nq > 1)
+		want |= VG_F_MQ;
 
 	ret = vg_probe(g);
 	if (ret)
@@ -315,13 +361,29 @@ int vg_init(struct vg *g, uint64_t want, unsigned int qsize)
 	}
 	g->features = feat;
 
-	/* virtio_blk probe: the capacity, then the queue. */
+	/* virtio_blk probe: the capacity, the queue count, the queues. */
 	(void)vg_cfg_capacity(g);
-	ret = vg_setup_vq(g, qsize);
-	if (ret) {
-		vg_wr32(g, VIRTIO_MMIO_STATUS, status | VIRTIO_CONFIG_S_FAILED);
-		return ret;
+	if (nq > 1) {
+		uint32_t n = 0;
+
+		vg_mmio_read(g, VIRTIO_MMIO_CONFIG +
+			     offsetof(struct virtio_blk_config, num_queues),
+			     2, &n);
+		if (!(feat & VG_F_MQ) || n < nq) {
+			vg_wr32(g, VIRTIO_MMIO_STATUS,
+				status | VIRTIO_CONFIG_S_FAILED);
+			return -ENODEV;
+		}
 	}
+	for (q = 0; q < nq; q++) {
+		ret = vg_setup_vq(g, q, qsize);
+		if (ret) {
+			vg_wr32(g, VIRTIO_MMIO_STATUS,
+				status | VIRTIO_CONFIG_S_FAILED);
+			return ret;
+		}
+	}
+	g->nq = nq;
 	if (!g->scratch_gpa)
 		g->scratch_gpa = vg_alloc(g, VG_SCRATCH, 4096);
 	if (!g->scratch_gpa)
@@ -334,20 +396,30 @@ int vg_init(struct vg *g, uint64_t want, unsigned int qsize)
 
 /* ---- virtqueue ---------------------------------------------------------- */
 
-static uint64_t vg_ind_table(struct vg *g, int head)
+static uint64_t vg_ind_table(struct vg_vq *vq, int head)
 {
-	return g->vq.ind_gpa +
+	return vq->ind_gpa +
 	       (uint64_t)head * VG_IND_MAX * sizeof(struct vring_desc);
+}
+
+struct vg_vq *vg_queue(struct vg *g, unsigned int q)
+{
+	return q < VG_MAX_QUEUES ? &g->vq[q] : NULL;
 }
 
 struct vring_desc *vg_desc(struct vg *g, int head, unsigned int k)
 {
-	struct vg_vq *vq = &g->vq;
+	return vg_q_desc(&g->vq[0], head, k);
+}
+
+struct vring_desc *vg_q_desc(struct vg_vq *vq, int head, unsigned int k)
+{
+	struct vg *g = vq->g;
 	struct vring_desc *d = &vq->vr.desc[head];
 	unsigned int i = head;
 
 	if (d->flags & VRING_DESC_F_INDIRECT) {
-		struct vring_desc *t = vg_hva(g, vg_ind_table(g, head));
+		struct vring_desc *t = vg_hva(g, vg_ind_table(vq, head));
 
 		return k < VG_IND_MAX ? &t[k] : NULL;
 	}
@@ -362,7 +434,13 @@ struct vring_desc *vg_desc(struct vg *g, int head, unsigned int k)
 int vg_add_chain(struct vg *g, const struct vg_buf *bufs, unsigned int n,
 		 bool indirect, void *cookie)
 {
-	struct vg_vq *vq = &g->vq;
+	return vg_q_add_chain(&g->vq[0], bufs, n, indirect, cookie);
+}
+
+int vg_q_add_chain(struct vg_vq *vq, const struct vg_buf *bufs,
+		   unsigned int n, bool indirect, void *cookie)
+{
+	struct vg *g = vq->g;
 	unsigned int i, k, last = 0;
 	int head;
 
@@ -377,7 +455,7 @@ int vg_add_chain(struct vg *g, const struct vg_buf *bufs, unsigned int n,
 		if (!vq->num_free)
 			return -ENOSPC;
 		head = vq->free_head;
-		tgpa = vg_ind_table(g, head);
+		tgpa = vg_ind_table(vq, head);
 		t = vg_hva(g, tgpa);
 		for (k = 0; k < n; k++) {
 			t[k].addr = bufs[k].gpa;
@@ -417,7 +495,11 @@ int vg_add_chain(struct vg *g, const struct vg_buf *bufs, unsigned int n,
 
 void vg_publish(struct vg *g, int head)
 {
-	struct vg_vq *vq = &g->vq;
+	vg_q_publish(&g->vq[0], head);
+}
+
+void vg_q_publish(struct vg_vq *vq, int head)
+{
 
 	vq->vr.avail->ring[vq->avail_idx % vq->num] = head;
 	vq->avail_idx++;
@@ -427,13 +509,17 @@ void vg_publish(struct vg *g, int head)
 
 bool vg_kick_needed(struct vg *g)
 {
-	struct vg_vq *vq = &g->vq;
+	return vg_q_kick_needed(&g->vq[0]);
+}
+
+bool vg_q_kick_needed(struct vg_vq *vq)
+{
 	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
 	bool need;
 
 	/* virtqueue_kick_prepare(): full barrier, then the device's hint. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (g->features & VG_F_EVENT_IDX)
+	if (vq->g->features & VG_F_EVENT_IDX)
 		need = vring_need_event(__atomic_load_n(&vring_avail_event(&vq->vr),
 							__ATOMIC_RELAXED),
 					new, old);
@@ -446,17 +532,28 @@ bool vg_kick_needed(struct vg *g)
 
 int vg_kick(struct vg *g)
 {
+	return vg_q_kick(&g->vq[0]);
+}
+
+int vg_q_kick(struct vg_vq *vq)
+{
 	uint64_t one = 1;
 
-	g->vq.kicked_idx = g->vq.avail_idx;
-	if (write(g->kick_fd, &one, sizeof(one)) != sizeof(one))
+	vq->kicked_idx = vq->avail_idx;
+	if (write(vq->kick_fd, &one, sizeof(one)) != sizeof(one))
 		return -errno;
 	return 0;
 }
 
 int vg_wait_irq(struct vg *g, int timeout_ms)
 {
-	struct pollfd p = { .fd = g->call_fd, .events = POLLIN };
+	return vg_q_wait_irq(&g->vq[0], timeout_ms);
+}
+
+int vg_q_wait_irq(struct vg_vq *vq, int timeout_ms)
+{
+	struct vg *g = vq->g;
+	struct pollfd p = { .fd = vq->call_fd, .events = POLLIN };
 	uint64_t cnt;
 	uint32_t isr;
 	int ret;
@@ -466,31 +563,35 @@ int vg_wait_irq(struct vg *g, int timeout_ms)
 		return -errno;
 	if (!ret)
 		return 0;
-	if (read(g->call_fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+	if (read(vq->call_fd, &cnt, sizeof(cnt)) != sizeof(cnt))
 		return -errno;
-	g->interrupts++;
+	vq->interrupts++;
+	__atomic_fetch_add(&g->interrupts, 1, __ATOMIC_RELAXED);
 	/* vm_interrupt(): read InterruptStatus, acknowledge what was read. */
 	isr = vg_rd32(g, VIRTIO_MMIO_INTERRUPT_STATUS);
 	if (isr == 0xffffffff)
 		return -EIO;
 	if (isr)
 		vg_wr32(g, VIRTIO_MMIO_INTERRUPT_ACK, isr);
-	g->last_isr = isr;
-	g->isr_seen |= isr;
+	__atomic_store_n(&g->last_isr, isr, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&g->isr_seen, isr, __ATOMIC_RELAXED);
 	return 1;
 }
 
 int vg_pending_used(struct vg *g)
 {
-	struct vg_vq *vq = &g->vq;
+	return vg_q_pending_used(&g->vq[0]);
+}
+
+int vg_q_pending_used(struct vg_vq *vq)
+{
 
 	return (uint16_t)(__atomic_load_n(&vq->vr.used->idx, __ATOMIC_ACQUIRE) -
 			  vq->last_used);
 }
 
-static int vg_free_chain(struct vg *g, unsigned int head)
+static int vg_free_chain(struct vg_vq *vq, unsigned int head)
 {
-	struct vg_vq *vq = &g->vq;
 	unsigned int i = head, k;
 
 	for (k = 1; k < vq->ndesc[head]; k++) {
@@ -508,10 +609,15 @@ static int vg_free_chain(struct vg *g, unsigned int head)
 
 int vg_reap(struct vg *g)
 {
-	struct vg_vq *vq = &g->vq;
+	return vg_q_reap(&g->vq[0]);
+}
+
+int vg_q_reap(struct vg_vq *vq)
+{
+	struct vg *g = vq->g;
 	int count = 0;
 
-	while (vg_pending_used(g)) {
+	while (vg_q_pending_used(vq)) {
 		struct vring_used_elem e = vq->vr.used->ring[vq->last_used % vq->num];
 		struct vg_req *r;
 		uint8_t *st;
@@ -521,7 +627,7 @@ int vg_reap(struct vg *g)
 		if (e.id >= vq->num || !vq->cookie[e.id])
 			return -EPROTO;
 		r = vq->cookie[e.id];
-		if (vg_free_chain(g, e.id))
+		if (vg_free_chain(vq, e.id))
 			return -EPROTO;
 		st = r->status_gpa ? vg_hva(g, r->status_gpa) : NULL;
 		r->status = st ? *st : 0;
@@ -542,7 +648,12 @@ int vg_reap(struct vg *g)
 
 int vg_req_submit(struct vg *g, struct vg_req *r)
 {
-	struct vg_vq *vq = &g->vq;
+	return vg_q_req_submit(&g->vq[0], r);
+}
+
+int vg_q_req_submit(struct vg_vq *vq, struct vg_req *r)
+{
+	struct vg *g = vq->g;
 	struct vg_buf bufs[VG_IND_MAX];
 	struct virtio_blk_outhdr *h;
 	unsigned int n = 0, nseg, k;
@@ -579,14 +690,14 @@ int vg_req_submit(struct vg *g, struct vg_req *r)
 	}
 	bufs[n++] = (struct vg_buf){ slot + 16, 1, true };
 
-	head = vg_add_chain(g, bufs, n, r->indirect, r);
+	head = vg_q_add_chain(vq, bufs, n, r->indirect, r);
 	if (head < 0)
 		return head;
 	r->head = head;
 	r->done = false;
 	r->status = 0xff;
 	r->status_gpa = slot + 16;
-	vg_publish(g, head);
+	vg_q_publish(vq, head);
 	return 0;
 }
 
@@ -601,6 +712,12 @@ static long vg_ms_left(const struct timespec *end)
 
 int vg_req_wait(struct vg *g, struct vg_req *r)
 {
+	return vg_q_req_wait(&g->vq[0], r);
+}
+
+int vg_q_req_wait(struct vg_vq *vq, struct vg_req *r)
+{
+	struct vg *g = vq->g;
 	struct timespec end;
 	long left;
 	int ret;
@@ -613,17 +730,17 @@ int vg_req_wait(struct vg *g, struct vg_req *r)
 		end.tv_nsec -= 1000000000L;
 	}
 	for (;;) {
-		ret = vg_reap(g);
+		ret = vg_q_reap(vq);
 		if (ret < 0)
 			return ret;
 		if (r->done)
 			return 0;
-		if (vg_pending_used(g))
+		if (vg_q_pending_used(vq))
 			continue;
 		left = vg_ms_left(&end);
 		if (left <= 0)
 			return -ETIMEDOUT;
-		ret = vg_wait_irq(g, (int)left);
+		ret = vg_q_wait_irq(vq, (int)left);
 		if (ret < 0)
 			return ret;
 	}

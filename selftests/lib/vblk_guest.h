@@ -35,11 +35,13 @@
 #define VG_TIMEOUT_MS		10000		/* default completion timeout */
 #define VG_SCRATCH		(2U << 20)	/* bounce buffer size */
 #define VG_RAM_DEFAULT		(16U << 20)
+#define VG_MAX_QUEUES		16		/* vblk's largest queue count */
 
 /* Device features the library knows how to drive. */
 #define VG_F_EVENT_IDX		(1ULL << VIRTIO_RING_F_EVENT_IDX)
 #define VG_F_INDIRECT		(1ULL << VIRTIO_RING_F_INDIRECT_DESC)
 #define VG_F_VERSION_1		(1ULL << VIRTIO_F_VERSION_1)
+#define VG_F_MQ			(1ULL << VIRTIO_BLK_F_MQ)
 
 /**
  * struct vg_buf - one buffer of a descriptor chain
@@ -81,10 +83,20 @@ struct vg_req {
 	uint64_t status_gpa;
 };
 
+struct vg;
+
 /**
  * struct vg_vq - driver side of a split virtqueue in guest RAM
+ *
+ * One thread at a time drives a queue; different queues may be driven by
+ * different threads at once.
  */
 struct vg_vq {
+	struct vg *g;
+	unsigned int index;
+	int kick_fd;			/* VBLK_SET_VRING_KICK */
+	int call_fd;			/* VBLK_SET_VRING_CALL */
+	unsigned long interrupts;	/* call eventfd wake-ups consumed */
 	unsigned int num;
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	struct vring vr;
@@ -102,31 +114,32 @@ struct vg_vq {
 /**
  * struct vg - one attached device and its guest
  * @fd: /dev/vblk/NAME
- * @kick_fd: kick eventfd of queue 0 (VBLK_SET_VRING_KICK)
- * @call_fd: call eventfd of queue 0 and of config changes
- *	(VBLK_SET_VRING_CALL, VBLK_SET_CONFIG_CALL)
+ * @config_fd: config change eventfd (VBLK_SET_CONFIG_CALL)
+ * @nvqs: the device's queue count (each has its eventfds)
+ * @nq: queues set up by vg_init_mq()
  * @ram: guest RAM in this process
  * @ram_size: its size
  * @brk: bump allocator offset into @ram
  * @dev_features: what the device offered
  * @features: what was negotiated
- * @vq: queue 0
+ * @vq: the queues; the functions without a queue argument use queue 0
  * @isr_seen: OR of every InterruptStatus value read
  * @last_isr: InterruptStatus at the last interrupt
  * @scratch_gpa: bounce buffer of %VG_SCRATCH bytes for vg_blk_read/write
- * @interrupts: number of call eventfd wake-ups consumed
+ * @interrupts: call eventfd wake-ups consumed, all queues
  * @timeout_ms: completion timeout
  */
 struct vg {
 	int fd;
-	int kick_fd;
-	int call_fd;
+	int config_fd;
+	unsigned int nvqs;
+	unsigned int nq;
 	uint8_t *ram;
 	size_t ram_size;
 	size_t brk;
 	uint64_t dev_features;
 	uint64_t features;
-	struct vg_vq vq;
+	struct vg_vq vq[VG_MAX_QUEUES];
 	uint32_t isr_seen;
 	uint32_t last_isr;
 	uint64_t scratch_gpa;
@@ -152,6 +165,8 @@ uint64_t vg_cfg_capacity(struct vg *g);
 /* Driver initialisation (virtio_mmio probe + virtio core + vring setup). */
 int vg_probe(struct vg *g);
 int vg_init(struct vg *g, uint64_t want, unsigned int qsize);
+int vg_init_mq(struct vg *g, uint64_t want, unsigned int qsize,
+	       unsigned int nq);
 void vg_reset(struct vg *g);
 
 /* Guest RAM. */
@@ -169,9 +184,23 @@ int vg_wait_irq(struct vg *g, int timeout_ms);
 int vg_reap(struct vg *g);
 int vg_pending_used(struct vg *g);
 
+/* The same on queue @q (vg_queue()); queue 0 is what the above use. */
+struct vg_vq *vg_queue(struct vg *g, unsigned int q);
+struct vring_desc *vg_q_desc(struct vg_vq *vq, int head, unsigned int k);
+int vg_q_add_chain(struct vg_vq *vq, const struct vg_buf *bufs,
+		   unsigned int n, bool indirect, void *cookie);
+void vg_q_publish(struct vg_vq *vq, int head);
+int vg_q_kick(struct vg_vq *vq);
+bool vg_q_kick_needed(struct vg_vq *vq);
+int vg_q_wait_irq(struct vg_vq *vq, int timeout_ms);
+int vg_q_reap(struct vg_vq *vq);
+int vg_q_pending_used(struct vg_vq *vq);
+
 /* Block requests. */
 int vg_req_submit(struct vg *g, struct vg_req *r);
 int vg_req_wait(struct vg *g, struct vg_req *r);
+int vg_q_req_submit(struct vg_vq *vq, struct vg_req *r);
+int vg_q_req_wait(struct vg_vq *vq, struct vg_req *r);
 int vg_blk_io(struct vg *g, uint32_t type, uint64_t sector, uint64_t gpa,
 	      uint32_t len);
 int vg_blk_read(struct vg *g, uint64_t sector, void *buf, uint32_t len);

@@ -126,6 +126,7 @@ struct vgn_add {
 	int fd;
 	bool ro;
 	uint64_t capacity;
+	uint32_t queues;
 };
 
 static int vgn_fill_add(struct nl_msg *m, const void *arg)
@@ -137,6 +138,8 @@ static int vgn_fill_add(struct nl_msg *m, const void *arg)
 	    nla_put_u8(m, VBLK_A_DEV_READ_ONLY, a->ro))
 		return -1;
 	if (a->capacity && nla_put_u64(m, VBLK_A_DEV_CAPACITY, a->capacity))
+		return -1;
+	if (a->queues && nla_put_u32(m, VBLK_A_DEV_QUEUES, a->queues))
 		return -1;
 	return 0;
 }
@@ -150,7 +153,15 @@ int vgn_dev_add(const char *name, const char *path, bool ro,
 int vgn_dev_add_flags(const char *name, const char *path, bool ro,
 		      uint64_t capacity, int oflags)
 {
-	struct vgn_add a = { .name = name, .ro = ro, .capacity = capacity };
+	return vgn_dev_add_mq(name, path, ro, capacity, oflags, 0);
+}
+
+int vgn_dev_add_mq(const char *name, const char *path, bool ro,
+		   uint64_t capacity, int oflags, uint32_t queues)
+{
+	struct vgn_add a = {
+		.name = name, .ro = ro, .capacity = capacity, .queues = queues,
+	};
 	struct vgn_info info = { 0 };
 	int ret;
 

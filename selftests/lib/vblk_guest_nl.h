@@ -33,6 +33,9 @@ int vgn_dev_add(const char *name, const char *path, bool ro,
 /* The same, with extra open(2) flags for the backing (e.g. O_DIRECT). */
 int vgn_dev_add_flags(const char *name, const char *path, bool ro,
 		      uint64_t capacity, int oflags);
+/* The same with a queue count (0: the default). */
+int vgn_dev_add_mq(const char *name, const char *path, bool ro,
+		   uint64_t capacity, int oflags, uint32_t queues);
 int vgn_dev_del(const char *name, bool force);
 int vgn_dev_get(const char *name, struct vgn_info *info);
 
