@@ -7,9 +7,31 @@
 #ifndef _VBLK_BACKING_H
 #define _VBLK_BACKING_H
 
+#include <linux/fs.h>
 #include <linux/types.h>
 
 struct iov_iter;
+
+/**
+ * struct vblk_aio - an asynchronous transfer
+ * @iocb: the kiocb a file backing submits (owned by the backing while
+ *	the transfer is in flight)
+ * @iter: the guest data
+ * @pos: byte offset in the backing
+ * @write: a write (else a read)
+ * @dsync: the write must be durable before it completes (write-through)
+ * @complete: set by the core; the backing calls it exactly once with the
+ *	bytes moved or a negative errno, from any context, for a transfer
+ *	whose @submit returned -EIOCBQUEUED
+ */
+struct vblk_aio {
+	struct kiocb iocb;
+	struct iov_iter *iter;
+	loff_t pos;
+	bool write;
+	bool dsync;
+	void (*complete)(struct vblk_aio *aio, long res);
+};
 
 /**
  * struct vblk_backing_ops - the backing store
@@ -22,15 +44,22 @@ struct iov_iter;
  * @sync: make written data durable (fdatasync semantics).
  * @sync_range: make the @len bytes written at @pos durable (optional;
  *	without it @sync is used).
+ * @submit: start @aio asynchronously (optional). Returns -EIOCBQUEUED when
+ *	@aio->complete() will be called later; else the transfer is over
+ *	and the result is returned (bytes moved, short counts allowed, or a
+ *	negative errno), except -EOPNOTSUPP, which asks the core to use
+ *	@read_iter/@write_iter instead (buffered files, misaligned buffers).
  *
- * The core retries short writes and -EINTR (bounded); the backing does not
- * need to. Process context; every operation may sleep.
+ * The core retries short transfers and -EINTR (bounded); the backing does
+ * not need to. Process context (the queue's worker, in the memory owner's
+ * address space); every operation may sleep.
  */
 struct vblk_backing_ops {
 	ssize_t (*read_iter)(void *ctx, struct iov_iter *iter, loff_t pos);
 	ssize_t (*write_iter)(void *ctx, struct iov_iter *iter, loff_t pos);
 	int (*sync)(void *ctx);
 	int (*sync_range)(void *ctx, loff_t pos, u64 len);
+	ssize_t (*submit)(void *ctx, struct vblk_aio *aio);
 };
 
 /**

@@ -11,6 +11,7 @@
  * The statistics are atomics, the throttle has its own spinlock, and the
  * run-time configuration (capacity, serial) is read with marked accesses.
  */
+#include <linux/blkdev.h>
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
@@ -145,13 +146,9 @@ void vblk_blk_get_serial(const struct vblk_blk *blk,
  * device is write-through for it, and a write completes only once its
  * data is durable.
  */
-static int vblk_do_write(struct vblk_blk *blk, struct vblk_req *req)
+static bool vblk_write_through(const struct vblk_blk *blk)
 {
-	int err = vblk_io_rw(&blk->backing, req);
-
-	if (err || !req->len || vblk_negotiated(blk, VIRTIO_BLK_F_FLUSH))
-		return err;
-	return vblk_io_sync(&blk->backing, req->pos, req->len);
+	return !vblk_negotiated(blk, VIRTIO_BLK_F_FLUSH);
 }
 
 static int vblk_do_get_id(struct vblk_blk *blk, struct vblk_req *req)
@@ -164,16 +161,24 @@ static int vblk_do_get_id(struct vblk_blk *blk, struct vblk_req *req)
 	return copy_to_iter(serial, n, &req->iter) == n ? 0 : -EFAULT;
 }
 
-static u8 vblk_execute(struct vblk_blk *blk, struct vblk_req *req)
+/*
+ * Carry out an admitted request. Reads and writes may go on in the
+ * background (-EIOCBQUEUED); everything else is done here and gets its
+ * status.
+ */
+static int vblk_execute(struct vblk_blk *blk, struct vblk_ioctx *ctx)
 {
+	struct vblk_req *req = &ctx->req;
 	int err = 0;
 
 	switch (req->op) {
 	case VBLK_OP_READ:
-		err = vblk_io_rw(&blk->backing, req);
-		break;
 	case VBLK_OP_WRITE:
-		err = vblk_do_write(blk, req);
+		err = vblk_io_start(&blk->backing, ctx,
+				    req->op == VBLK_OP_WRITE &&
+				    vblk_write_through(blk));
+		if (err == -EIOCBQUEUED)
+			return err;
 		break;
 	case VBLK_OP_FLUSH:
 		err = vblk_io_sync(&blk->backing, 0, 0);
@@ -184,7 +189,8 @@ static u8 vblk_execute(struct vblk_blk *blk, struct vblk_req *req)
 	case VBLK_OP_NONE:
 		break;
 	}
-	return err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	req->status = err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -196,6 +202,7 @@ enum vblk_outcome {
 	VBLK_PUBLISH,	/* status known: write it and add a used entry */
 	VBLK_DROP,	/* malformed: no status, no used entry */
 	VBLK_STALL,	/* throttled: put back into the avail ring */
+	VBLK_QUEUED,	/* in flight: published when it completes */
 };
 
 /* Why a drain stopped. */
@@ -204,6 +211,7 @@ enum vblk_stop {
 	VBLK_STALLED,	/* the throttle refused a request */
 	VBLK_BUDGET,	/* the pass's weight is used up */
 	VBLK_RING_FAULT,	/* an avail ring entry could not be read */
+	VBLK_BUSY,	/* every request context is in flight */
 };
 
 /* One pass: its weight so far and what it asks of its caller. */
@@ -229,17 +237,47 @@ static void vblk_unthrottle(struct vblk_blk *blk, struct vblk_blk_queue *bq,
 	p->events |= BIT(VBLK_EV_THROTTLE_STOP);
 }
 
+/* A transfer of queue @pool completed: the queue's worker reaps it. */
+static void vblk_blk_pool_notify(struct vblk_iopool *pool)
+{
+	struct vblk_blk_queue *bq = container_of(pool, struct vblk_blk_queue,
+						 pool);
+
+	bq->blk->kick(bq->blk, BIT(bq->index));
+}
+
+/**
+ * vblk_blk_queue_start() - a queue is enabled (QueueReady = 1)
+ * @blk: the device
+ * @q: the queue index
+ * @num: its size
+ *
+ * Allocates the queue's request contexts: as many as the queue has
+ * entries, at most %VBLK_INFLIGHT_MAX. Called under the queue's lock.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vblk_blk_queue_start(struct vblk_blk *blk, unsigned int q, u32 num)
+{
+	return vblk_iopool_init(&blk->qs[q].pool, min(num, VBLK_INFLIGHT_MAX),
+				vblk_blk_pool_notify);
+}
+
 /**
  * vblk_blk_queue_stop() - a queue stops (QueueReady = 0, reset, unbind)
  * @blk: the device
  * @q: the queue index
  * @p: collects the events to report
  *
- * Ends a throttle stall of the queue. Called under the queue's lock.
+ * Waits for the queue's transfers in flight and drops them unpublished
+ * (the driver gave the ring up), frees the request contexts and ends a
+ * throttle stall of the queue. Called under the queue's lock; may wait
+ * as long as the backing takes.
  */
 void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
 			 struct vblk_blk_pass *p)
 {
+	vblk_iopool_destroy(&blk->qs[q].pool);
 	vblk_unthrottle(blk, &blk->qs[q], p);
 }
 
@@ -282,15 +320,16 @@ static void vblk_stall(struct vblk_run *r)
  * throttle), throttle, dispatch.
  */
 static enum vblk_outcome vblk_handle_chain(struct vblk_run *r,
-					   struct vblk_req *req)
+					   struct vblk_ioctx *ctx)
 {
 	struct vblk_chain *c = &r->bq->chain;
+	struct vblk_req *req = &ctx->req;
 	struct vblk_req_env env = {
 		.mem = &r->vq->mem,
 		.capacity = READ_ONCE(r->blk->cfg.capacity),
 		.read_only = r->blk->cfg.read_only,
 		.segs = r->bq->data,
-		.iov = &r->bq->iov,
+		.iov = &ctx->iov,
 	};
 
 	if (vblk_vq_walk(r->vq, req->head, c) ||
@@ -301,7 +340,8 @@ static enum vblk_outcome vblk_handle_chain(struct vblk_run *r,
 		return VBLK_PUBLISH;
 	if (!vblk_admit(r, req))
 		return VBLK_STALL;
-	req->status = vblk_execute(r->blk, req);
+	if (vblk_execute(r->blk, ctx) == -EIOCBQUEUED)
+		return VBLK_QUEUED;
 	return VBLK_PUBLISH;
 }
 
@@ -345,41 +385,71 @@ static void vblk_account(struct vblk_stats *s, const struct vblk_req *req)
 	}
 }
 
-static void vblk_complete(struct vblk_run *r, const struct vblk_req *req)
+/* Publish and count a request with its status, and free its context. */
+static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 {
-	if (!vblk_publish(r, req)) {
+	if (!vblk_publish(r, &ctx->req)) {
 		atomic64_inc(&r->blk->stats.io_errors);
-		return;
+	} else {
+		r->p->published++;
+		vblk_account(&r->blk->stats, &ctx->req);
 	}
-	r->p->published++;
-	vblk_account(&r->blk->stats, req);
+	vblk_iopool_put(&r->bq->pool, ctx);
+}
+
+/* Publish the requests whose transfers completed, in completion order. */
+static void vblk_reap(struct vblk_run *r)
+{
+	struct llist_node *done = vblk_iopool_reap(&r->bq->pool);
+	bool dsync = vblk_write_through(r->blk);
+	struct vblk_ioctx *ctx, *next;
+	int err;
+
+	llist_for_each_entry_safe(ctx, next, done, node) {
+		err = vblk_io_finish(&r->blk->backing, ctx,
+				     dsync && ctx->req.op == VBLK_OP_WRITE);
+		ctx->req.status = err ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		vblk_complete(r, ctx);
+	}
 }
 
 /* Handle chains in FIFO order until last_avail_idx reaches @avail. */
 static enum vblk_stop vblk_drain(struct vblk_run *r, u16 avail)
 {
-	struct vblk_req req;
+	struct vblk_ioctx *ctx;
+	u64 len;
 
 	while (r->vq->last_avail_idx != avail) {
 		if (r->reqs >= VBLK_WEIGHT_REQS || r->bytes >= VBLK_WEIGHT_BYTES)
 			return VBLK_BUDGET;
-		memset(&req, 0, sizeof(req));
-		req.type = U32_MAX;
-		if (vblk_vq_pop(r->vq, &req.head))
+		/* No context free: a completion kicks the queue. */
+		ctx = vblk_iopool_get(&r->bq->pool);
+		if (!ctx)
+			return VBLK_BUSY;
+		if (vblk_vq_pop(r->vq, &ctx->req.head)) {
+			vblk_iopool_put(&r->bq->pool, ctx);
 			return VBLK_RING_FAULT;
-		switch (vblk_handle_chain(r, &req)) {
+		}
+		switch (vblk_handle_chain(r, ctx)) {
 		case VBLK_STALL:
+			vblk_iopool_put(&r->bq->pool, ctx);
 			vblk_stall(r);
 			return VBLK_STALLED;
 		case VBLK_DROP:
+			vblk_iopool_put(&r->bq->pool, ctx);
 			atomic64_inc(&r->blk->stats.io_errors);
+			len = 0;
 			break;
 		case VBLK_PUBLISH:
-			vblk_complete(r, &req);
+			len = ctx->req.len;
+			vblk_complete(r, ctx);
+			break;
+		case VBLK_QUEUED:
+			len = ctx->req.len;
 			break;
 		}
 		r->reqs++;
-		r->bytes += req.len;
+		r->bytes += len;
 		cond_resched();
 	}
 	return VBLK_CAUGHT_UP;
@@ -438,6 +508,10 @@ static void vblk_run(struct vblk_run *r)
 			/* the timer kicks us; a failure here changes nothing */
 			vblk_vq_notify_enable(r->vq);
 			return;
+		case VBLK_BUSY:
+			/* a completion kicks us; the same for kicks */
+			vblk_vq_notify_enable(r->vq);
+			return;
 		case VBLK_BUDGET:
 			/*
 			 * Come back for the rest. Kicks are re-enabled too, so
@@ -461,11 +535,14 @@ static void vblk_run(struct vblk_run *r)
  * @p: what the caller must do once it drops the queue's lock (zeroed by
  *	the caller)
  *
- * Pops and handles available chains in FIFO order, re-enables
- * notifications and re-checks for new work, and decides once, after the
- * pass, whether the driver needs an interrupt. A pass is bounded
- * (%VBLK_WEIGHT_REQS chains or %VBLK_WEIGHT_BYTES bytes). Process context,
- * under the queue's lock; may sleep.
+ * Publishes the requests whose transfers completed, pops and handles
+ * available chains in FIFO order (starting transfers back to back under a
+ * block plug; a request in flight takes a context of the queue's pool, and
+ * the pass stops when none is free), re-enables notifications and
+ * re-checks for new work, publishes what completed meanwhile, and decides
+ * once, after the pass, whether the driver needs an interrupt. A pass is
+ * bounded (%VBLK_WEIGHT_REQS chains or %VBLK_WEIGHT_BYTES bytes). Process
+ * context, under the queue's lock; may sleep.
  */
 void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 		      struct vblk_vq *vq, struct vblk_blk_pass *p)
@@ -473,8 +550,13 @@ void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 	struct vblk_run r = {
 		.blk = blk, .q = q, .vq = vq, .bq = &blk->qs[q], .p = p,
 	};
+	struct blk_plug plug;
 
+	vblk_reap(&r);
+	blk_start_plug(&plug);
 	vblk_run(&r);
+	blk_finish_plug(&plug);
+	vblk_reap(&r);
 	if (p->published)
 		p->signal = vblk_vq_need_signal(vq) || r.failsafe;
 }
@@ -485,7 +567,7 @@ static void vblk_blk_throttle_resume(struct vblk_throttle *t)
 {
 	struct vblk_blk *blk = container_of(t, struct vblk_blk, throttle);
 
-	blk->resume(blk);
+	blk->kick(blk, BIT(blk->cfg.num_queues) - 1);
 }
 
 /**
@@ -495,7 +577,8 @@ static void vblk_blk_throttle_resume(struct vblk_throttle *t)
  *	%VBLK_MAX_QUEUES)
  * @backing: backing store operations
  * @backing_ctx: their context
- * @resume: called when throttled queues may run again (any context)
+ * @kick: called (any context) when the queues in a mask have work: a
+ *	throttle resume, a completed transfer
  *
  * Counters start at zero and the throttle unlimited.
  *
@@ -503,19 +586,25 @@ static void vblk_blk_throttle_resume(struct vblk_throttle *t)
  */
 int vblk_blk_init(struct vblk_blk *blk, const struct vblk_blk_config *cfg,
 		  const struct vblk_backing_ops *backing, void *backing_ctx,
-		  void (*resume)(struct vblk_blk *blk))
+		  void (*kick)(struct vblk_blk *blk, unsigned long queues))
 {
+	unsigned int q;
+
 	if (!cfg->num_queues || cfg->num_queues > VBLK_MAX_QUEUES)
 		return -EINVAL;
 	blk->qs = kvcalloc(cfg->num_queues, sizeof(*blk->qs),
 			   GFP_KERNEL_ACCOUNT);
 	if (!blk->qs)
 		return -ENOMEM;
+	for (q = 0; q < cfg->num_queues; q++) {
+		blk->qs[q].blk = blk;
+		blk->qs[q].index = q;
+	}
 	blk->cfg = *cfg;
 	blk->backing.ops = backing;
 	blk->backing.ctx = backing_ctx;
 	blk->features = 0;
-	blk->resume = resume;
+	blk->kick = kick;
 	memset(&blk->stats, 0, sizeof(blk->stats));
 	vblk_throttle_init(&blk->throttle, vblk_blk_throttle_resume);
 	return 0;
@@ -540,11 +629,15 @@ void vblk_blk_set_features(struct vblk_blk *blk, u64 features)
  * vblk_blk_destroy() - release the block side of a device
  * @blk: the device; no pass runs and none can start
  *
- * Cancels the throttle timer.
+ * Cancels the throttle timer and frees what queues still hold.
  */
 void vblk_blk_destroy(struct vblk_blk *blk)
 {
+	unsigned int q;
+
 	vblk_throttle_cancel(&blk->throttle);
+	for (q = 0; q < blk->cfg.num_queues; q++)
+		vblk_iopool_destroy(&blk->qs[q].pool);
 	kvfree(blk->qs);
 	blk->qs = NULL;
 }

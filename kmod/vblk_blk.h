@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "vblk_backing.h"
+#include "vblk_io.h"
 #include "vblk_mem.h"
 #include "vblk_req.h"
 #include "vblk_throttle.h"
@@ -81,19 +82,25 @@ struct vblk_blk_config {
 	unsigned int num_queues;
 };
 
+struct vblk_blk;
+
 /**
  * struct vblk_blk_queue - per-queue block state and scratch storage,
- *	kept out of the stack (about 8 KiB); used under the queue's lock
+ *	kept out of the stack; used under the queue's lock
+ * @blk: the device
+ * @index: the queue's index
  * @throttled: stalled, waiting for the throttle timer
+ * @pool: request contexts, allocated while the queue is enabled
  * @chain: the walked chain
  * @data: the request's non-empty data segments
- * @iov: vectors behind the data iterator
  */
 struct vblk_blk_queue {
+	struct vblk_blk *blk;
+	unsigned int index;
 	bool throttled;
+	struct vblk_iopool pool;
 	struct vblk_chain chain;
 	struct vblk_seg data[VBLK_SEG_MAX];
-	union vblk_iovec_buf iov;
 };
 
 /**
@@ -119,7 +126,7 @@ struct vblk_blk_pass {
  * @features: the negotiated feature bits (vblk_blk_set_features())
  * @throttle: the device's token buckets, shared by its queues
  * @stats: lifetime counters
- * @resume: called (any context) when throttled queues may run again
+ * @kick: called (any context) when queues in a mask have work
  * @qs: per-queue state, @cfg.num_queues entries
  */
 struct vblk_blk {
@@ -128,13 +135,13 @@ struct vblk_blk {
 	u64 features;
 	struct vblk_throttle throttle;
 	struct vblk_stats stats;
-	void (*resume)(struct vblk_blk *blk);
+	void (*kick)(struct vblk_blk *blk, unsigned long queues);
 	struct vblk_blk_queue *qs;
 };
 
 int vblk_blk_init(struct vblk_blk *blk, const struct vblk_blk_config *cfg,
 		  const struct vblk_backing_ops *backing, void *backing_ctx,
-		  void (*resume)(struct vblk_blk *blk));
+		  void (*kick)(struct vblk_blk *blk, unsigned long queues));
 void vblk_blk_destroy(struct vblk_blk *blk);
 void vblk_blk_set_features(struct vblk_blk *blk, u64 features);
 u64 vblk_blk_features(const struct vblk_blk *blk);
@@ -142,6 +149,7 @@ size_t vblk_blk_config_size(void);
 void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf);
 void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 		      struct vblk_vq *vq, struct vblk_blk_pass *p);
+int vblk_blk_queue_start(struct vblk_blk *blk, unsigned int q, u32 num);
 void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
 			 struct vblk_blk_pass *p);
 void vblk_blk_set_serial(struct vblk_blk *blk,

@@ -2,13 +2,14 @@
 /*
  * vblk backing store over a struct file.
  *
- * I/O goes through the file's own ->read_iter/->write_iter with a
- * synchronous kiocb at an explicit position (the file position is never
- * used or moved), so page-cache files, O_DIRECT files and block devices
- * all work. A file opened with O_DIRECT gets direct I/O; a request whose
- * buffers do not meet the file's direct I/O alignment is refused by the
- * file system with -EINVAL, and is then retried through the page cache
- * rather than failed.
+ * I/O goes through the file's own ->read_iter/->write_iter at an explicit
+ * position (the file position is never used or moved), so page-cache
+ * files, O_DIRECT files and block devices all work. A file opened with
+ * O_DIRECT gets direct I/O, submitted asynchronously (many requests in
+ * flight); a request whose buffers do not meet the file's direct I/O
+ * alignment is refused by the file system with -EINVAL, and is then done
+ * through the page cache rather than failed. Page-cache I/O is
+ * synchronous, in the caller.
  */
 #include <linux/fs.h>
 #include <linux/overflow.h>
@@ -87,11 +88,51 @@ static int vblk_file_sync_range(void *ctx, loff_t pos, u64 len)
 	return vfs_fsync_range(ctx, pos, end, 1);
 }
 
+/* Completion of a direct transfer: interrupt or softirq context. */
+static void vblk_file_aio_done(struct kiocb *iocb, long res)
+{
+	struct vblk_aio *aio = container_of(iocb, struct vblk_aio, iocb);
+
+	if (aio->write)
+		kiocb_end_write(iocb);
+	aio->complete(aio, res);
+}
+
+/*
+ * Direct I/O completes asynchronously (the kiocb gets ki_complete, as
+ * loop's lo_rw_aio() does): the file was opened with O_DIRECT, or is a
+ * block device opened so. Anything else goes through the page cache,
+ * whose copies must run in the caller: -EOPNOTSUPP sends it there, as
+ * does a request whose buffers the file refuses for direct I/O (-EINVAL).
+ */
+static ssize_t vblk_file_submit(void *ctx, struct vblk_aio *aio)
+{
+	struct file *file = ctx;
+	struct kiocb *iocb = &aio->iocb;
+	ssize_t ret;
+
+	if (!(file->f_flags & O_DIRECT))
+		return -EOPNOTSUPP;
+	init_sync_kiocb(iocb, file);
+	iocb->ki_pos = aio->pos;
+	iocb->ki_flags &= ~IOCB_APPEND;
+	iocb->ki_flags |= IOCB_DIRECT;
+	if (aio->dsync)
+		iocb->ki_flags |= IOCB_DSYNC;
+	iocb->ki_complete = vblk_file_aio_done;
+	if (aio->write)
+		ret = vfs_iocb_iter_write(file, iocb, aio->iter);
+	else
+		ret = vfs_iocb_iter_read(file, iocb, aio->iter);
+	return ret == -EINVAL ? -EOPNOTSUPP : ret;
+}
+
 const struct vblk_backing_ops vblk_file_backing_ops = {
 	.read_iter = vblk_file_read_iter,
 	.write_iter = vblk_file_write_iter,
 	.sync = vblk_file_sync,
 	.sync_range = vblk_file_sync_range,
+	.submit = vblk_file_submit,
 };
 
 /**

@@ -364,12 +364,14 @@ int vblk_vdev_set_vq_address(struct vblk_vdev *vd, unsigned int q, u64 desc,
  * @q: queue index
  * @ready: the new state
  *
- * Enabling needs a valid size and ring layout and starts the queue at
- * ring position 0 (or where vblk_vdev_set_vq_state() put it); disabling
- * ends a throttle stall of the queue. Waits for the queue's pass.
+ * Enabling needs a valid size and ring layout, allocates the queue's
+ * request contexts and starts the queue at ring position 0 (or where
+ * vblk_vdev_set_vq_state() put it); disabling waits for the queue's
+ * transfers in flight (dropping them unpublished) and ends a throttle
+ * stall of the queue. Waits for the queue's pass.
  *
- * Return: 0, or -EINVAL for an unknown queue or a layout that cannot be
- * enabled (the queue stays disabled).
+ * Return: 0, -EINVAL for an unknown queue or a layout that cannot be
+ * enabled, or -ENOMEM (the queue stays disabled).
  */
 int vblk_vdev_set_vq_ready(struct vblk_vdev *vd, unsigned int q, bool ready)
 {
@@ -390,9 +392,12 @@ int vblk_vdev_set_vq_ready(struct vblk_vdev *vd, unsigned int q, bool ready)
 		goto out;
 	}
 	mutex_lock(&vq->lock);
-	if (!ready)
+	if (ready)
+		ret = vblk_blk_queue_start(&vd->blk, q, vq->vq.num);
+	else
 		vblk_blk_queue_stop(&vd->blk, q, &p);
-	WRITE_ONCE(vq->vq.ready, ready);
+	if (!ret)
+		WRITE_ONCE(vq->vq.ready, ready);
 	mutex_unlock(&vq->lock);
 out:
 	mutex_unlock(&vd->lock);
@@ -612,11 +617,11 @@ EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_capacity);
 /* Life cycle and bindings                                            */
 /* ------------------------------------------------------------------ */
 
-/* The throttle may let queues run again: kick them all. */
-static void vblk_vdev_resume(struct vblk_blk *blk)
+/* Queues have work (throttle resume, completed transfers). Any context. */
+static void vblk_vdev_blk_kick(struct vblk_blk *blk, unsigned long queues)
 {
 	struct vblk_vdev *vd = container_of(blk, struct vblk_vdev, blk);
-	struct vblk_deferred df = { .kick = BIT(vd->nvqs) - 1 };
+	struct vblk_deferred df = { .kick = queues };
 
 	vblk_fire(vd, &df);
 }
@@ -705,7 +710,7 @@ int vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_blk_config *cfg,
 	int err;
 
 	err = vblk_blk_init(&vd->blk, cfg, backing, backing_ctx,
-			    vblk_vdev_resume);
+			    vblk_vdev_blk_kick);
 	if (err)
 		return err;
 	vd->qs = kcalloc(cfg->num_queues, sizeof(*vd->qs), GFP_KERNEL_ACCOUNT);
