@@ -10,6 +10,9 @@
 # VBLK_ROOT, VBLK_KSRC, VBLK_KDIR and VBLK_OUT (a read-write directory shared
 # with this machine) in the environment.  VBLK_ACCEL=kvm boots with KVM on
 # hosts where that works; VBLK_VM_MEM sets the memory (MiB).
+# VBLK_HOST_QEMU picks the test host's QEMU: 10 (default: Debian's
+# bookworm-backports build, unpacked by scripts/qemu10.sh; under its TCG,
+# nested guests with several vCPUs work) or "system" (the QEMU on PATH).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,8 +47,16 @@ if [ ! -f "$initrd" ] || [ "$VBLK_ROOT/scripts/initramfs/init" -nt "$initrd" ]; 
 	rm -rf "$d"
 fi
 
+host_qemu=${VBLK_HOST_QEMU:-10}
+case $host_qemu in
+10) qemu=$("$VBLK_ROOT/scripts/qemu10.sh") || die "QEMU 10 is not available (VBLK_HOST_QEMU=system uses the system's QEMU)" ;;
+system) qemu=qemu-system-x86_64 ;;
+*) die "VBLK_HOST_QEMU: 10 or system, not '$host_qemu'" ;;
+esac
+
 cat >"$out/job.sh" <<JOB
 export VBLK_ROOT='$VBLK_ROOT' VBLK_KSRC='$(vblk_ksrc_dir)' VBLK_KDIR='$kdir' VBLK_OUT='$out'
+export VBLK_HOST_QEMU='$host_qemu'
 export LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
 cd "\$VBLK_ROOT" || exit 97
 $cmd
@@ -61,7 +72,7 @@ tsc_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 cmdline="${tsc_khz:+tsc_early_khz=$tsc_khz }console=ttyS0 panic=-1 oops=panic panic_on_warn=0 kunit.enable=1 vblk.out=$out vblk.keep=$VBLK_ROOT,$VBLK_CACHE"
 
 set +e
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+timeout --foreground -k 10 "$timeout" "$qemu" \
 	-M microvm,accel="$accel",rtc=on -cpu "$cpu" -m "$mem" -smp 2 \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$bz" -initrd "$initrd" -append "$cmdline" \
