@@ -16,9 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <netlink/genl/genl.h>
-
-#include "vblkctl_nl.h"
 #include "vblkctl_util.h"
 
 #define VBLKCTL_VERSION "1.0"
@@ -45,14 +42,9 @@ static int usage_error(const char *hint, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int kernel_error(const struct vc_nl *nl)
+static int kernel_error(struct vnl *v)
 {
-	if (nl->msg[0] && nl->err && nl->from_kernel)
-		fprintf(stderr, "Error: %s (%s)\n", nl->msg, strerror(nl->err));
-	else if (nl->msg[0])
-		fprintf(stderr, "Error: %s\n", nl->msg);
-	else
-		fprintf(stderr, "Error: %s\n", strerror(nl->err ? nl->err : EIO));
+	fprintf(stderr, "Error: %s\n", v->err ? vnl_error(v) : strerror(EIO));
 	return EXIT_KERNEL;
 }
 
@@ -144,8 +136,8 @@ static int parse_num(const char *key, const char *val, uint64_t *out,
 }
 
 struct limits {
-	struct vc_throttle t;
-	bool set[4];	/* iops, iops-burst, bps, bps-burst given */
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+	bool set[VBLK_A_THROTTLE_MAX + 1];	/* given */
 	bool any;
 	bool off;
 };
@@ -157,16 +149,13 @@ struct limits {
 static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 			   const char *hint)
 {
-	static const char *const keys[] = { "iops", "iops-burst", "bps",
-					    "bps-burst" };
-	uint64_t *vals[] = { &l->t.iops, &l->t.iops_burst, &l->t.bps,
-			     &l->t.bps_burst };
+	for (int k = 1; k <= VBLK_A_THROTTLE_MAX; k++) {
+		const char *key = vnl_attr_name(VNL_ATTRS_THROTTLE, k);
 
-	for (size_t k = 0; k < 4; k++) {
-		if (strcmp(argv[*i], keys[k]))
+		if (strcmp(argv[*i], key))
 			continue;
-		if (parse_num(keys[k], *i + 1 < argc ? argv[*i + 1] : NULL,
-			      vals[k], hint))
+		if (parse_num(key, *i + 1 < argc ? argv[*i + 1] : NULL,
+			      &l->thr[k], hint))
 			return -1;
 		*i += 1;
 		l->set[k] = true;
@@ -176,28 +165,16 @@ static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 	return 0;
 }
 
-static int put_throttle(struct nl_msg *msg, const struct vc_throttle *t,
-			const bool set[4])
+static int nl_open_or_fail(struct vnl *v)
 {
-	struct nlattr *nest = nla_nest_start(msg, VBLK_A_DEV_THROTTLE);
+	int ret = vnl_open(v);
 
-	if (!nest)
-		return -1;
-	if ((set[0] && nla_put_u64(msg, VBLK_A_THROTTLE_IOPS, t->iops)) ||
-	    (set[1] && nla_put_u64(msg, VBLK_A_THROTTLE_IOPS_BURST, t->iops_burst)) ||
-	    (set[2] && nla_put_u64(msg, VBLK_A_THROTTLE_BPS, t->bps)) ||
-	    (set[3] && nla_put_u64(msg, VBLK_A_THROTTLE_BPS_BURST, t->bps_burst)))
-		return -1;
-	/* An empty nest means "no limits": keep it (nla_nest_end drops it). */
-	nla_nest_end_keep_empty(msg, nest);
-	return 0;
-}
-
-static int nl_open_or_fail(struct vc_nl *nl)
-{
-	if (vc_nl_open(nl))
-		return kernel_error(nl);
-	return 0;
+	if (ret == -ENOENT) {
+		fprintf(stderr, "Error: the vblk module is not loaded (no \"%s\" generic netlink family)\n",
+			VBLK_FAMILY_NAME);
+		return EXIT_KERNEL;
+	}
+	return ret ? kernel_error(v) : 0;
 }
 
 /* ---- dev add ---- */
@@ -207,10 +184,10 @@ static int cmd_dev_add(int argc, char **argv)
 	const char *name = NULL, *path = NULL, *serial = NULL;
 	bool ro = false, direct = false, have_size = false;
 	struct limits lim = { 0 };
-	struct vc_dev d = { 0 };
+	struct vnl_add add;
+	struct vnl_dev d;
 	uint64_t size = 0;
-	struct nl_msg *msg;
-	struct vc_nl nl;
+	struct vnl nl;
 	int fd, ret;
 
 	for (int i = 0; i < argc; i++) {
@@ -266,24 +243,22 @@ static int cmd_dev_add(int argc, char **argv)
 		close(fd);
 		return EXIT_KERNEL;
 	}
-	msg = vc_nl_msg(&nl, VBLK_CMD_DEV_ADD, 0);
-	if (!msg || nla_put_string(msg, VBLK_A_DEV_NAME, name) ||
-	    nla_put_u32(msg, VBLK_A_DEV_BACKING_FD, (uint32_t)fd) ||
-	    (have_size && nla_put_u64(msg, VBLK_A_DEV_CAPACITY, size)) ||
-	    (ro && nla_put_u8(msg, VBLK_A_DEV_READ_ONLY, 1)) ||
-	    (serial && nla_put_string(msg, VBLK_A_DEV_SERIAL, serial)) ||
-	    (lim.any && put_throttle(msg, &lim.t, lim.set))) {
-		fprintf(stderr, "Error: out of memory\n");
-		return EXIT_KERNEL;
-	}
-	ret = vc_nl_transact(&nl, msg, NULL, NULL, NULL);
+	add = VNL_ADD(name, fd);
+	add.has_capacity = have_size;
+	add.capacity = size;
+	add.read_only = ro ? 1 : -1;
+	add.serial = serial;
+	add.throttle = lim.any;
+	memcpy(add.thr, lim.thr, sizeof(add.thr));
+	memcpy(add.thr_set, lim.set, sizeof(add.thr_set));
+	ret = vnl_dev_add(&nl, &add, NULL);
 	close(fd);
 	if (ret) {
 		ret = kernel_error(&nl);
-		vc_nl_close(&nl);
+		vnl_close(&nl);
 		return ret;
 	}
-	if (vc_nl_get_dev(&nl, name, &d) == 0) {
+	if (vnl_dev_get(&nl, name, &d) == 0) {
 		if (json) {
 			struct vc_json j;
 
@@ -303,7 +278,7 @@ static int cmd_dev_add(int argc, char **argv)
 			       d.read_only ? ", read-only" : "");
 		}
 	}
-	vc_nl_close(&nl);
+	vnl_close(&nl);
 	return EXIT_OK;
 }
 
@@ -313,8 +288,7 @@ static int cmd_dev_del(int argc, char **argv)
 {
 	const char *name = NULL;
 	bool force = false;
-	struct nl_msg *msg;
-	struct vc_nl nl;
+	struct vnl nl;
 	int ret;
 
 	for (int i = 0; i < argc; i++) {
@@ -334,27 +308,37 @@ static int cmd_dev_del(int argc, char **argv)
 		return usage_error("dev help", "dev del: missing NAME");
 	if (nl_open_or_fail(&nl))
 		return EXIT_KERNEL;
-	msg = vc_nl_msg(&nl, VBLK_CMD_DEV_DEL, 0);
-	if (!msg || nla_put_string(msg, VBLK_A_DEV_NAME, name) ||
-	    (force && nla_put_flag(msg, VBLK_A_DEV_FORCE))) {
-		fprintf(stderr, "Error: out of memory\n");
-		return EXIT_KERNEL;
-	}
-	ret = vc_nl_transact(&nl, msg, NULL, NULL, NULL) ? kernel_error(&nl) :
-							     EXIT_OK;
-	vc_nl_close(&nl);
+	ret = vnl_dev_del(&nl, name, force) ? kernel_error(&nl) : EXIT_OK;
+	vnl_close(&nl);
 	return ret;
 }
 
 /* ---- dev show ---- */
 
+/* Every device, from a dump that no add or delete interrupted. */
+static int dump_devs(struct vnl *nl, struct vnl_dev **devs, int *n)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		if (vnl_dev_dump(nl, devs, n))
+			return -1;
+		if (!nl->dump_intr)
+			return 0;
+		free(*devs);
+		*devs = NULL;
+	}
+	nl->err = -EAGAIN;
+	nl->from_kernel = false;
+	snprintf(nl->msg, sizeof(nl->msg), "devices kept changing during the dump");
+	return -1;
+}
+
 static int cmd_dev_show(int argc, char **argv)
 {
-	struct vc_dev *devs = NULL;
+	struct vnl_dev *devs = NULL;
 	const char *name = NULL;
 	struct vc_json j;
-	struct vc_nl nl;
-	size_t n = 0;
+	struct vnl nl;
+	int n = 0;
 	int ret = EXIT_OK;
 
 	for (int i = 0; i < argc; i++) {
@@ -371,30 +355,30 @@ static int cmd_dev_show(int argc, char **argv)
 		return EXIT_KERNEL;
 	if (name) {
 		devs = calloc(1, sizeof(*devs));
-		if (!devs || vc_nl_get_dev(&nl, name, devs)) {
+		if (!devs || vnl_dev_get(&nl, name, devs)) {
 			ret = devs ? kernel_error(&nl) : EXIT_KERNEL;
 			goto out;
 		}
 		n = 1;
-	} else if (vc_nl_dump_devs(&nl, &devs, &n)) {
+	} else if (dump_devs(&nl, &devs, &n)) {
 		ret = kernel_error(&nl);
 		goto out;
 	}
 	if (json) {
 		vc_json_init(&j, stdout, pretty);
 		vc_json_arr_start(&j, NULL);
-		for (size_t i = 0; i < n; i++)
+		for (int i = 0; i < n; i++)
 			vc_json_dev(&j, &devs[i]);
 		vc_json_arr_end(&j);
 		vc_json_done(&j);
 	} else if (name) {
 		vc_print_dev_detail(stdout, &devs[0]);
 	} else if (n) {
-		vc_print_dev_table(stdout, devs, n);
+		vc_print_dev_table(stdout, devs, (size_t)n);
 	}
 out:
 	free(devs);
-	vc_nl_close(&nl);
+	vnl_close(&nl);
 	return ret;
 }
 
@@ -403,24 +387,19 @@ out:
 static int dev_set(const char *name, const char *serial,
 		   const struct limits *lim)
 {
-	static const bool none[4];
-	struct nl_msg *msg;
-	struct vc_nl nl;
+	struct vnl_set set = { .name = name, .serial = serial };
+	struct vnl nl;
 	int ret;
 
 	if (nl_open_or_fail(&nl))
 		return EXIT_KERNEL;
-	msg = vc_nl_msg(&nl, VBLK_CMD_DEV_SET, 0);
-	if (!msg || nla_put_string(msg, VBLK_A_DEV_NAME, name) ||
-	    (serial && nla_put_string(msg, VBLK_A_DEV_SERIAL, serial)) ||
-	    (lim->off && put_throttle(msg, &lim->t, none)) ||
-	    (lim->any && put_throttle(msg, &lim->t, lim->set))) {
-		fprintf(stderr, "Error: out of memory\n");
-		return EXIT_KERNEL;
-	}
-	ret = vc_nl_transact(&nl, msg, NULL, NULL, NULL) ? kernel_error(&nl) :
-							     EXIT_OK;
-	vc_nl_close(&nl);
+	/* "off" is the nest without limits. */
+	set.throttle = lim->off || lim->any;
+	memcpy(set.thr, lim->thr, sizeof(set.thr));
+	if (lim->any)
+		memcpy(set.thr_set, lim->set, sizeof(set.thr_set));
+	ret = vnl_dev_set(&nl, &set) ? kernel_error(&nl) : EXIT_OK;
+	vnl_close(&nl);
 	return ret;
 }
 
@@ -533,10 +512,10 @@ static void sleep_sec(double s)
 static int cmd_stats(int argc, char **argv)
 {
 	uint64_t interval = 0, count = 0;
-	struct vc_dev *cur, *prev;
+	struct vnl_dev *cur, *prev;
 	const char *name = NULL;
 	struct vc_json j;
-	struct vc_nl nl;
+	struct vnl nl;
 	int ret = EXIT_OK;
 	double t0, t1;
 
@@ -581,7 +560,7 @@ static int cmd_stats(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	vc_json_init(&j, stdout, pretty);
-	if (vc_nl_get_dev(&nl, name, cur)) {
+	if (vnl_dev_get(&nl, name, cur)) {
 		ret = kernel_error(&nl);
 		goto out;
 	}
@@ -613,7 +592,7 @@ static int cmd_stats(int argc, char **argv)
 		if (stop)
 			break;
 		*prev = *cur;
-		if (vc_nl_get_dev(&nl, name, cur)) {
+		if (vnl_dev_get(&nl, name, cur)) {
 			ret = kernel_error(&nl);
 			break;
 		}
@@ -626,7 +605,7 @@ static int cmd_stats(int argc, char **argv)
 	}
 out:
 	free(cur);
-	vc_nl_close(&nl);
+	vnl_close(&nl);
 	return ret;
 }
 
@@ -638,10 +617,9 @@ struct mon_state {
 	struct vc_json j;
 };
 
-static int on_event(const struct vc_event *ev, void *arg)
+static void on_event(struct mon_state *m, const struct vnl_event *ev)
 {
-	struct mon_state *m = arg;
-	const char *what = vc_event_name(ev->type);
+	const char *what = vnl_event_name(ev->type);
 	char unknown[32];
 
 	if (!what) {
@@ -651,27 +629,27 @@ static int on_event(const struct vc_event *ev, void *arg)
 	if (json) {
 		vc_json_obj_start(&m->j, NULL);
 		vc_json_str(&m->j, "event", what);
-		vc_json_u64(&m->j, "id", ev->id);
-		vc_json_str(&m->j, "name", ev->name);
+		vc_json_u64(&m->j, "id", ev->dev_id);
+		vc_json_str(&m->j, "name", ev->dev_name);
 		if (ev->queue >= 0)
 			vc_json_u64(&m->j, "queue", (uint64_t)ev->queue);
 		vc_json_obj_end(&m->j);
 		vc_json_done(&m->j);
 	} else {
-		printf("%s %s (id %" PRIu32 ")", what, ev->name, ev->id);
+		printf("%s %s (id %" PRIu32 ")", what, ev->dev_name, ev->dev_id);
 		if (ev->queue >= 0)
 			printf(" queue %" PRId64, ev->queue);
 		putchar('\n');
 		fflush(stdout);
 	}
 	m->seen++;
-	return stop || (m->count && m->seen >= m->count);
 }
 
 static int cmd_monitor(int argc, char **argv)
 {
 	struct mon_state m = { 0 };
-	struct vc_nl nl;
+	struct vnl_event ev;
+	struct vnl nl;
 	int ret;
 
 	for (int i = 0; i < argc; i++) {
@@ -691,11 +669,32 @@ static int cmd_monitor(int argc, char **argv)
 	}
 	if (nl_open_or_fail(&nl))
 		return EXIT_KERNEL;
+	ret = vnl_monitor_join(&nl);
+	if (ret) {
+		fprintf(stderr, "Error: cannot join the \"%s\" group: %s\n",
+			VBLK_MCGRP_MONITOR, strerror(-ret));
+		vnl_close(&nl);
+		return EXIT_KERNEL;
+	}
 	vc_json_init(&m.j, stdout, pretty);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = vc_nl_monitor(&nl, on_event, &m) ? kernel_error(&nl) : EXIT_OK;
-	vc_nl_close(&nl);
-	return ret;
+	while (!stop && (!m.count || m.seen < m.count)) {
+		ret = vnl_monitor_next(&nl, &ev, -1);
+		if (ret == -ENOBUFS) {
+			fprintf(stderr, "Warning: events lost (receive buffer overrun)\n");
+			continue;
+		}
+		if (ret == -EINTR)
+			continue;
+		if (ret) {
+			fprintf(stderr, "Error: %s\n", strerror(-ret));
+			vnl_close(&nl);
+			return EXIT_KERNEL;
+		}
+		on_event(&m, &ev);
+	}
+	vnl_close(&nl);
+	return EXIT_OK;
 }
 
 /* ---- main ---- */

@@ -269,27 +269,9 @@ const char *vc_stat_name(int attr, bool json)
 	return vc_stat_names[attr][json];
 }
 
-const char *vc_event_name(uint32_t type)
-{
-	static const char *const names[] = {
-		[VBLK_EVENT_TYPE_ADD] = "add",
-		[VBLK_EVENT_TYPE_DEL] = "del",
-		[VBLK_EVENT_TYPE_CHANGE] = "change",
-		[VBLK_EVENT_TYPE_ATTACH] = "attach",
-		[VBLK_EVENT_TYPE_DETACH] = "detach",
-		[VBLK_EVENT_TYPE_THROTTLE_START] = "throttle-start",
-		[VBLK_EVENT_TYPE_THROTTLE_STOP] = "throttle-stop",
-		[VBLK_EVENT_TYPE_QUEUE_BROKEN] = "queue-broken",
-	};
-
-	if (type >= sizeof(names) / sizeof(names[0]))
-		return NULL;
-	return names[type];
-}
-
 /* ---- printers ---- */
 
-void vc_fmt_throttle(const struct vc_throttle *t, char *buf, size_t len)
+void vc_fmt_throttle(const struct vnl_throttle *t, char *buf, size_t len)
 {
 	int n = 0;
 
@@ -306,7 +288,7 @@ void vc_fmt_throttle(const struct vc_throttle *t, char *buf, size_t len)
 			 n ? " " : "", t->bps, t->bps_burst);
 }
 
-void vc_print_dev_table(FILE *f, const struct vc_dev *devs, size_t n)
+void vc_print_dev_table(FILE *f, const struct vnl_dev *devs, size_t n)
 {
 	int wname = 4, wcap = 8, wthr = 8;
 	char cap[32], thr[96];
@@ -329,14 +311,14 @@ void vc_print_dev_table(FILE *f, const struct vc_dev *devs, size_t n)
 	fprintf(f, "%-5s %-*s %*s %-4s %-8s %-*s %s\n", "ID", wname, "NAME",
 		wcap, "CAPACITY", "MODE", "VMM", wthr, "THROTTLE", "BACKING");
 	for (i = 0; i < n; i++) {
-		const struct vc_dev *d = &devs[i];
+		const struct vnl_dev *d = &devs[i];
 
 		vc_fmt_iec(d->capacity, cap, sizeof(cap));
 		vc_fmt_throttle(&d->throttle, thr, sizeof(thr));
 		fprintf(f, "%-5" PRIu32 " %-*s %*s %-4s %-8s %-*s %s\n", d->id,
 			wname, d->name, wcap, cap, d->read_only ? "ro" : "rw",
 			d->vmm_attached ? "attached" : "-", wthr, thr,
-			d->backing[0] ? d->backing : "?");
+			d->backing_path[0] ? d->backing_path : "?");
 	}
 }
 
@@ -361,20 +343,20 @@ static void vc_fmt_status(uint32_t st, char *buf, size_t len)
 
 #define VC_KEY "  %-24s "
 
-void vc_print_stats(FILE *f, const struct vc_dev *d)
+void vc_print_stats(FILE *f, const struct vnl_dev *d)
 {
 	for (int a = 1; a <= VBLK_A_STATS_MAX; a++)
 		fprintf(f, VC_KEY "%" PRIu64 "\n", vc_stat_name(a, false),
 			d->stats[a]);
 }
 
-void vc_print_dev_detail(FILE *f, const struct vc_dev *d)
+void vc_print_dev_detail(FILE *f, const struct vnl_dev *d)
 {
 	char buf[128];
 
 	fprintf(f, "%s\n", d->name);
 	fprintf(f, VC_KEY "%" PRIu32 "\n", "id", d->id);
-	fprintf(f, VC_KEY "%s\n", "backing", d->backing[0] ? d->backing : "?");
+	fprintf(f, VC_KEY "%s\n", "backing", d->backing_path[0] ? d->backing_path : "?");
 	vc_fmt_iec(d->capacity, buf, sizeof(buf));
 	fprintf(f, VC_KEY "%" PRIu64 " (%s)\n", "capacity", d->capacity, buf);
 	fprintf(f, VC_KEY "%s\n", "mode", d->read_only ? "read-only" : "read-write");
@@ -385,8 +367,8 @@ void vc_print_dev_detail(FILE *f, const struct vc_dev *d)
 	fprintf(f, VC_KEY "0x%016" PRIx64 "\n", "features", d->features);
 	fprintf(f, VC_KEY "0x%016" PRIx64 "\n", "device-features",
 		d->device_features);
-	for (unsigned int i = 0; i < d->nqueues; i++) {
-		const struct vc_queue *q = &d->queues[i];
+	for (unsigned int i = 0; i < d->nqueue; i++) {
+		const struct vnl_queue *q = &d->queue[i];
 		char key[32];
 
 		snprintf(key, sizeof(key), "queue %" PRIu32, q->index);
@@ -409,7 +391,7 @@ void vc_print_dev_detail(FILE *f, const struct vc_dev *d)
 	vc_print_stats(f, d);
 }
 
-void vc_json_stats(struct vc_json *j, const struct vc_dev *d)
+void vc_json_stats(struct vc_json *j, const struct vnl_dev *d)
 {
 	vc_json_obj_start(j, "stats");
 	for (int a = 1; a <= VBLK_A_STATS_MAX; a++)
@@ -417,12 +399,12 @@ void vc_json_stats(struct vc_json *j, const struct vc_dev *d)
 	vc_json_obj_end(j);
 }
 
-void vc_json_dev(struct vc_json *j, const struct vc_dev *d)
+void vc_json_dev(struct vc_json *j, const struct vnl_dev *d)
 {
 	vc_json_obj_start(j, NULL);
 	vc_json_u64(j, "id", d->id);
 	vc_json_str(j, "name", d->name);
-	vc_json_str(j, "backing", d->backing);
+	vc_json_str(j, "backing", d->backing_path);
 	vc_json_u64(j, "capacity", d->capacity);
 	vc_json_bool(j, "read_only", d->read_only);
 	vc_json_str(j, "serial", d->serial);
@@ -431,8 +413,8 @@ void vc_json_dev(struct vc_json *j, const struct vc_dev *d)
 	vc_json_u64(j, "features", d->features);
 	vc_json_u64(j, "device_features", d->device_features);
 	vc_json_arr_start(j, "queues");
-	for (unsigned int i = 0; i < d->nqueues; i++) {
-		const struct vc_queue *q = &d->queues[i];
+	for (unsigned int i = 0; i < d->nqueue; i++) {
+		const struct vnl_queue *q = &d->queue[i];
 
 		vc_json_obj_start(j, NULL);
 		vc_json_u64(j, "index", q->index);
@@ -456,7 +438,7 @@ void vc_json_dev(struct vc_json *j, const struct vc_dev *d)
 }
 
 /* Per-second rate of counter @a; a counter that went back counts as 0. */
-static double vc_rate(const struct vc_dev *prev, const struct vc_dev *cur,
+static double vc_rate(const struct vnl_dev *prev, const struct vnl_dev *cur,
 		      int a, double secs)
 {
 	if (secs <= 0 || cur->stats[a] < prev->stats[a])
@@ -471,8 +453,8 @@ void vc_print_rates_header(FILE *f)
 		"throttles/s", "throttled");
 }
 
-void vc_print_rates(FILE *f, const struct vc_dev *prev,
-		    const struct vc_dev *cur, double secs)
+void vc_print_rates(FILE *f, const struct vnl_dev *prev,
+		    const struct vnl_dev *cur, double secs)
 {
 	char rb[32], wb[32];
 
@@ -490,8 +472,8 @@ void vc_print_rates(FILE *f, const struct vc_dev *prev,
 	fflush(f);
 }
 
-void vc_json_rates(struct vc_json *j, const struct vc_dev *prev,
-		   const struct vc_dev *cur, double secs)
+void vc_json_rates(struct vc_json *j, const struct vnl_dev *prev,
+		   const struct vnl_dev *cur, double secs)
 {
 	static const int rated[] = {
 		VBLK_A_STATS_READS_COMPLETED, VBLK_A_STATS_WRITES_COMPLETED,

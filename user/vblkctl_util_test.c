@@ -88,18 +88,18 @@ static void json_nested(FILE *f, const void *arg)
 	vc_json_done(&j);
 }
 
-static void sample_dev(struct vc_dev *d)
+static void sample_dev(struct vnl_dev *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = 7;
 	strcpy(d->name, "disk-0");
-	strcpy(d->backing, "/tmp/a \"b\".img");
+	strcpy(d->backing_path, "/tmp/a \"b\".img");
 	d->capacity = 3ULL << 30;
 	d->read_only = true;
 	strcpy(d->serial, "SER1");
-	d->nqueues = 1;
-	d->queues[0].size = 128;
-	d->queues[0].ready = true;
+	d->nqueue = 1;
+	d->queue[0].size = 128;
+	d->queue[0].ready = true;
 	d->throttle.iops = 100;
 	d->throttle.iops_burst = 200;
 	for (int a = 1; a <= VBLK_A_STATS_MAX; a++)
@@ -127,14 +127,14 @@ static void dev_detail(FILE *f, const void *arg)
 
 static void rates(FILE *f, const void *arg)
 {
-	const struct vc_dev *d = arg;
+	const struct vnl_dev *d = arg;
 
 	vc_print_rates(f, &d[0], &d[1], 2.0);
 }
 
 static void rates_json(FILE *f, const void *arg)
 {
-	const struct vc_dev *d = arg;
+	const struct vnl_dev *d = arg;
 	struct vc_json j;
 
 	vc_json_init(&j, f, false);
@@ -144,7 +144,7 @@ static void rates_json(FILE *f, const void *arg)
 int main(void)
 {
 	char buf[64], *out;
-	struct vc_dev *d;
+	struct vnl_dev *d;
 	bool pretty;
 
 	printf("TAP version 13\n");
@@ -224,8 +224,8 @@ int main(void)
 	   "counter names");
 	ok(!vc_stat_name(0, false) && !vc_stat_name(VBLK_A_STATS_MAX + 1, true),
 	   "counter names out of range");
-	ok(!strcmp(vc_event_name(VBLK_EVENT_TYPE_THROTTLE_START), "throttle-start") &&
-	   !vc_event_name(0) && !vc_event_name(1000), "event names");
+	ok(!strcmp(vnl_event_name(VBLK_EVENT_TYPE_THROTTLE_START), "throttle-start") &&
+	   !vnl_event_name(0) && !vnl_event_name(1000), "event names");
 
 	/* device printers */
 	d = calloc(2, sizeof(*d));
