@@ -22,7 +22,7 @@
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
 #include "vblk_guest_nl.h"
-#include "vblk_nl_util.h"
+#include "vnl.h"
 
 #define IMG_SIZE	(64ULL << 20)
 #define WINDOW_S	5.2	/* steady-state window, seconds */
@@ -65,27 +65,20 @@ static int make_image(const char *path)
 static int set_limits(struct vnl *v, const char *name, uint64_t iops,
 		      uint64_t iops_burst, uint64_t bps, uint64_t bps_burst)
 {
-	uint64_t thr[VBLK_A_THROTTLE_MAX + 1] = {
-		[VBLK_A_THROTTLE_IOPS] = iops,
-		[VBLK_A_THROTTLE_IOPS_BURST] = iops_burst,
-		[VBLK_A_THROTTLE_BPS] = bps,
-		[VBLK_A_THROTTLE_BPS_BURST] = bps_burst,
+	struct vnl_set s = {
+		.name = name,
+		.throttle = true,
+		.thr = {
+			[VBLK_A_THROTTLE_IOPS] = iops,
+			[VBLK_A_THROTTLE_IOPS_BURST] = iops_burst,
+			[VBLK_A_THROTTLE_BPS] = bps,
+			[VBLK_A_THROTTLE_BPS_BURST] = bps_burst,
+		},
 	};
-	bool set[VBLK_A_THROTTLE_MAX + 1];
-	struct nl_msg *msg;
-	int i;
 
-	for (i = 0; i <= VBLK_A_THROTTLE_MAX; i++)
-		set[i] = thr[i] != 0;
-	msg = vnl_msg(v, VBLK_CMD_DEV_SET, 0);
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_string(msg, VBLK_A_DEV_NAME, name) ||
-	    vnl_put_throttle(msg, thr, set)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return vnl_xfer(v, msg, NULL, NULL);
+	for (int i = 0; i <= VBLK_A_THROTTLE_MAX; i++)
+		s.thr_set[i] = s.thr[i] != 0;
+	return vnl_dev_set(v, &s);
 }
 
 /* One device with its attached guest. */
@@ -499,8 +492,8 @@ TEST_F_TIMEOUT(thr, counters_and_events, 60)
 	EXPECT_EQ(nreq - burst, seen_stalled);
 
 	while ((ret = vnl_monitor_next(&mon, &ev, 500)) == 0) {
-		EXPECT_STREQ(t->name, ev.name);
-		EXPECT_EQ(t->before.id, ev.id);
+		EXPECT_STREQ(t->name, ev.dev_name);
+		EXPECT_EQ(t->before.id, ev.dev_id);
 		switch (ev.type) {
 		case VBLK_EVENT_TYPE_CHANGE:
 			changes++;
