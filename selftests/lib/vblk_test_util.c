@@ -114,13 +114,19 @@ void vt_del_prefix(const char *prefix)
 	vnl_close(&v);
 }
 
+void vt_disk_names(char name[VBLK_NAME_MAX], char img[VT_IMG_MAX],
+		   const char *prefix)
+{
+	snprintf(name, VBLK_NAME_MAX, "%s%d", prefix, getpid());
+	snprintf(img, VT_IMG_MAX, "/tmp/%s.img", name);
+}
+
 int vt_disk_create(char name[VBLK_NAME_MAX], char img[VT_IMG_MAX],
 		   const char *prefix, uint64_t size, bool ro)
 {
 	int ret;
 
-	snprintf(name, VBLK_NAME_MAX, "%s%d", prefix, getpid());
-	snprintf(img, VT_IMG_MAX, "/tmp/%s.img", name);
+	vt_disk_names(name, img, prefix);
 	ret = vt_make_image(img, size);
 	return ret ? ret : vt_dev_add(name, img, ro, 0, 0);
 }

@@ -47,10 +47,13 @@ int vt_dev_get(const char *name, struct vnl_dev *d);
 /* Delete (force) every device whose name starts with @prefix. */
 void vt_del_prefix(const char *prefix);
 
+/* A test's device and image names: "@prefix<pid>", "/tmp/@prefix<pid>.img". */
+void vt_disk_names(char name[VBLK_NAME_MAX], char img[VT_IMG_MAX],
+		   const char *prefix);
 /*
- * The usual prologue: names "@prefix<pid>" and "/tmp/@prefix<pid>.img", a
- * sparse image of @size bytes and a device on it. Returns the id or a
- * negative errno; vt_disk_destroy() undoes what was done.
+ * The usual prologue: vt_disk_names(), a sparse image of @size bytes and a
+ * device on it. Returns the id or a negative errno; vt_disk_destroy()
+ * undoes what was done.
  */
 int vt_disk_create(char name[VBLK_NAME_MAX], char img[VT_IMG_MAX],
 		   const char *prefix, uint64_t size, bool ro);
