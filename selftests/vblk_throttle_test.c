@@ -21,8 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
-#include "vnl.h"
+#include "vblk_test_util.h"
 
 #define IMG_SIZE	(64ULL << 20)
 #define WINDOW_S	5.2	/* steady-state window, seconds */
@@ -35,27 +34,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/vblk", &st) == 0;
-}
-
-static int make_image(const char *path)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, IMG_SIZE)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
 }
 
 /*
@@ -83,8 +61,8 @@ static int set_limits(struct vnl *v, const char *name, uint64_t iops,
 
 /* One device with its attached guest. */
 struct tdev {
-	char name[32];
-	char img[64];
+	char name[VBLK_NAME_MAX];
+	char img[VT_IMG_MAX];
 	struct vg g;
 	bool attached;
 	struct vnl v;		/* requests */
@@ -100,14 +78,8 @@ FIXTURE_SETUP(thr)
 {
 	int id;
 
-	if (geteuid())
-		SKIP(return, "needs root");
-	if (!module_loaded())
-		SKIP(return, "vblk is not loaded");
-	snprintf(self->t.name, sizeof(self->t.name), "vthr%d", getpid());
-	snprintf(self->t.img, sizeof(self->t.img), "/tmp/%s.img", self->t.name);
-	ASSERT_EQ(0, make_image(self->t.img));
-	id = vgn_dev_add(self->t.name, self->t.img, false, 0);
+	VT_NEED_ROOT_AND_VBLK();
+	id = vt_disk_create(self->t.name, self->t.img, "vthr", IMG_SIZE, false);
 	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
 	ASSERT_EQ(0, vg_attach(&self->t.g, self->t.name, 32U << 20));
 	self->t.attached = true;
@@ -123,10 +95,7 @@ FIXTURE_TEARDOWN(thr)
 	if (self->t.attached)
 		vg_detach(&self->t.g);
 	vnl_close(&self->t.v);
-	if (self->t.name[0]) {
-		vgn_dev_del(self->t.name, true);
-		unlink(self->t.img);
-	}
+	vt_disk_destroy(self->t.name, self->t.img);
 }
 
 static uint64_t stat_now(struct __test_metadata *_metadata,
