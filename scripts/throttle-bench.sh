@@ -21,8 +21,8 @@ khdr=$(vblk_ksrc_dir)/tools/testing/selftests
 nl=$(pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 # shellcheck disable=SC2086
 cc -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -isystem "$khdr" -Ikmod/include \
-	-Iselftests/lib $nl -static -o "$out/throttle-bench" \
-	scripts/throttle-bench.c selftests/lib/*.c -lnl-genl-3 -lnl-3 -lpthread ||
+	-Iselftests/lib -Iuser/lib $nl -static -o "$out/throttle-bench" \
+	scripts/throttle-bench.c selftests/lib/*.c user/lib/*.c -lnl-genl-3 -lnl-3 -lpthread ||
 	die "throttle-bench did not build"
 
 scripts/vm.sh --timeout "${VBLK_VM_TIMEOUT:-900}" --out "$out/vm" \
