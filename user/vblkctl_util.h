@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vblkctl helpers without netlink: number parsing with units, a small JSON
- * writer and the printers of the device record (struct vnl_dev).
+ * writer.
  */
 #ifndef VBLKCTL_UTIL_H
 #define VBLKCTL_UTIL_H
@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vnl.h"
 
 /* ---- numbers ---- */
 
@@ -52,33 +51,5 @@ void vc_json_bool(struct vc_json *j, const char *key, bool v);
 void vc_json_done(struct vc_json *j);
 /* Write @s as a JSON string literal (with quotes and escapes). */
 void vc_json_escape(FILE *f, const char *s);
-
-/* Name of a counter for text ("reads-completed") and JSON ("reads_completed"). */
-const char *vc_stat_name(int attr, bool json);
-
-/* ---- printers ---- */
-
-/* The device table of "dev show": a header and one aligned row each. */
-void vc_print_dev_table(FILE *f, const struct vnl_dev *devs, size_t n);
-/* Everything about one device, one "key value" per line. */
-void vc_print_dev_detail(FILE *f, const struct vnl_dev *d);
-/* A device as a JSON object (inside an array or at the top level). */
-void vc_json_dev(struct vc_json *j, const struct vnl_dev *d);
-/* Counters, one per line. */
-void vc_print_stats(FILE *f, const struct vnl_dev *d);
-void vc_json_stats(struct vc_json *j, const struct vnl_dev *d);
-
-/*
- * One interval of the live view: per-second rates between @prev and @cur
- * taken @secs apart. vc_print_rates_header() prints the column titles.
- */
-void vc_print_rates_header(FILE *f);
-void vc_print_rates(FILE *f, const struct vnl_dev *prev,
-		    const struct vnl_dev *cur, double secs);
-void vc_json_rates(struct vc_json *j, const struct vnl_dev *prev,
-		   const struct vnl_dev *cur, double secs);
-
-/* Human text of a throttle configuration ("iops 1000 burst 2000, bps -"). */
-void vc_fmt_throttle(const struct vnl_throttle *t, char *buf, size_t len);
 
 #endif /* VBLKCTL_UTIL_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vblkctl's internals: what its command files share.
+ */
+#ifndef VBLKCTL_H
+#define VBLKCTL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vblkctl_print.h"
+#include "vblkctl_util.h"
+#include "vnl.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_KERNEL = 2 };
+
+/* Set by SIGINT/SIGTERM while a command waits (stats -w, monitor). */
+extern volatile sig_atomic_t vc_stop;
+
+/* Run "OBJECT COMMAND [ARGS]": the exit status. */
+int vc_run(int argc, char **argv);
+
+/* "Error: ..." and "Try 'vblkctl @hint'." on stderr: EXIT_USAGE. */
+int vc_usage_error(const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "Error: " and vnl_error() on stderr: EXIT_KERNEL. */
+int vc_kernel_error(struct vnl *v);
+/* Open the family: 0, or the exit status after printing why not. */
+int vc_open(struct vnl *v);
+/* @arg is a non-empty prefix of @word (command abbreviations). */
+bool vc_matches(const char *arg, const char *word);
+bool vc_is_help(const char *arg);
+/* The number @val of keyword @key: 0, or EXIT_USAGE after the message. */
+int vc_parse_num(const char *key, const char *val, uint64_t *out,
+		 const char *hint);
+
+void vc_usage_main(FILE *f);
+void vc_usage_dev(FILE *f);
+void vc_usage_throttle(FILE *f);
+void vc_usage_stats(FILE *f);
+void vc_usage_monitor(FILE *f);
+
+int vc_cmd_dev(int argc, char **argv);
+int vc_cmd_set_throttle(int argc, char **argv);
+int vc_cmd_stats(int argc, char **argv);
+int vc_cmd_monitor(int argc, char **argv);
+
+#endif /* VBLKCTL_H */

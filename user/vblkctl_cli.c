@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblkctl's command line: the objects and their help, and what every
+ * command shares (errors, numbers, the netlink socket).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "vblkctl.h"
+
+int vc_usage_error(const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (hint)
+		fprintf(stderr, "Try 'vblkctl %s'.\n", hint);
+	return EXIT_USAGE;
+}
+
+int vc_kernel_error(struct vnl *v)
+{
+	fprintf(stderr, "Error: %s\n", v->err ? vnl_error(v) : strerror(EIO));
+	return EXIT_KERNEL;
+}
+
+/* @arg is a (non-empty) prefix of @word, as in iproute2. */
+bool vc_matches(const char *arg, const char *word)
+{
+	size_t len = strlen(arg);
+
+	return len && len <= strlen(word) && !strncmp(arg, word, len);
+}
+
+bool vc_is_help(const char *arg)
+{
+	return !strcmp(arg, "help") || !strcmp(arg, "--help") ||
+	       !strcmp(arg, "-h");
+}
+
+/* ---- help ---- */
+
+void vc_usage_main(FILE *f)
+{
+	fputs("Usage: vblkctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+	      "       vblkctl [OPTIONS] dev { add | del | show | set | help }\n"
+	      "       vblkctl [OPTIONS] set-throttle NAME { LIMITS | off }\n"
+	      "       vblkctl [OPTIONS] stats NAME [ -w SECONDS [ -c COUNT ] ]\n"
+	      "       vblkctl [OPTIONS] monitor [ -c COUNT ]\n"
+	      "OPTIONS: -j, --json     JSON output\n"
+	      "         -p, --pretty   indented JSON (implies -j)\n"
+	      "         -h, --help     this text (or: vblkctl OBJECT help)\n"
+	      "         -V, --version  print the version\n"
+	      "Numbers take K M G T (x1000) or Ki Mi Gi Ti (x1024) suffixes.\n"
+	      "Exit status: 0 success, 1 usage error, 2 kernel error.\n", f);
+}
+
+void vc_usage_dev(FILE *f)
+{
+	fputs("Usage: vblkctl dev add NAME backing PATH [ size SIZE ] [ ro ] [ direct ]\n"
+	      "                         [ serial SERIAL ] [ LIMITS ]\n"
+	      "       vblkctl dev del NAME [ force ]\n"
+	      "       vblkctl dev show [ NAME ]\n"
+	      "       vblkctl dev set NAME [ serial SERIAL ] [ LIMITS | throttle off ]\n"
+	      "LIMITS := [ iops N ] [ iops-burst N ] [ bps N ] [ bps-burst N ]\n"
+	      "NAME: 1-31 characters from A-Z a-z 0-9 _ . -\n"
+	      "SIZE: bytes, a multiple of 512 (default: the backing size)\n"
+	      "ro: read-only device (PATH is opened read-only)\n"
+	      "direct: open PATH with O_DIRECT (bypass the page cache)\n"
+	      "force: delete even while a VMM is attached (detaches it)\n", f);
+}
+
+void vc_usage_throttle(FILE *f)
+{
+	fputs("Usage: vblkctl set-throttle NAME LIMITS\n"
+	      "       vblkctl set-throttle NAME off\n"
+	      "LIMITS := [ iops N ] [ iops-burst N ] [ bps N ] [ bps-burst N ]\n"
+	      "The limits given replace the device's whole throttle setting:\n"
+	      "a limit not given is removed. A burst (bucket size) defaults to\n"
+	      "one second's worth and may not be below its rate.\n", f);
+}
+
+void vc_usage_stats(FILE *f)
+{
+	fputs("Usage: vblkctl stats NAME [ -w SECONDS [ -c COUNT ] ]\n"
+	      "Without -w: print the device's counters once.\n"
+	      "-w SECONDS: every SECONDS, print per-second rates (until\n"
+	      "            interrupted, or COUNT lines with -c).\n", f);
+}
+
+void vc_usage_monitor(FILE *f)
+{
+	fputs("Usage: vblkctl monitor [ -c COUNT ]\n"
+	      "Print device events (add, del, change, attach, detach,\n"
+	      "throttle-start, throttle-stop, queue-broken) as they happen;\n"
+	      "stop after COUNT events with -c.\n", f);
+}
+
+/* ---- arguments ---- */
+
+int vc_parse_num(const char *key, const char *val, uint64_t *out,
+		     const char *hint)
+{
+	const char *why;
+
+	if (!val)
+		return vc_usage_error(hint, "%s: missing value", key);
+	if (vc_parse_u64(val, out, &why))
+		return vc_usage_error(hint, "%s: invalid value \"%s\": %s", key, val,
+				   why);
+	return 0;
+}
+
+int vc_open(struct vnl *v)
+{
+	int ret = vnl_open(v);
+
+	if (ret == -ENOENT) {
+		fprintf(stderr, "Error: the vblk module is not loaded (no \"%s\" generic netlink family)\n",
+			VBLK_FAMILY_NAME);
+		return EXIT_KERNEL;
+	}
+	return ret ? vc_kernel_error(v) : 0;
+}
+
+/* ---- objects ---- */
+
+int vc_run(int argc, char **argv)
+{
+	const char *obj;
+
+	if (argc < 1) {
+		vc_usage_main(stderr);
+		return EXIT_USAGE;
+	}
+	obj = argv[0];
+	argc--;
+	argv++;
+	if (vc_is_help(obj)) {
+		vc_usage_main(stdout);
+		return EXIT_OK;
+	}
+	if (vc_matches(obj, "dev") || !strcmp(obj, "device"))
+		return vc_cmd_dev(argc, argv);
+	if (!strcmp(obj, "set-throttle"))
+		return vc_cmd_set_throttle(argc, argv);
+	if (vc_matches(obj, "stats") || !strcmp(obj, "statistics"))
+		return vc_cmd_stats(argc, argv);
+	if (vc_matches(obj, "monitor"))
+		return vc_cmd_monitor(argc, argv);
+	return vc_usage_error("help", "unknown object \"%s\"", obj);
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblkctl: the "dev" object (add, del, show, set) and set-throttle.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vblkctl.h"
+
+struct limits {
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+	bool set[VBLK_A_THROTTLE_MAX + 1];	/* given */
+	bool any;
+	bool off;
+};
+
+/*
+ * A throttle keyword at argv[*i] and its value: returns 1 if consumed
+ * (*i advanced past the value), 0 if argv[*i] is not one, -1 on error.
+ */
+static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
+			   const char *hint)
+{
+	for (int k = 1; k <= VBLK_A_THROTTLE_MAX; k++) {
+		const char *key = vnl_attr_name(VNL_ATTRS_THROTTLE, k);
+
+		if (strcmp(argv[*i], key))
+			continue;
+		if (vc_parse_num(key, *i + 1 < argc ? argv[*i + 1] : NULL,
+			      &l->thr[k], hint))
+			return -1;
+		*i += 1;
+		l->set[k] = true;
+		l->any = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- dev add ---- */
+
+static int cmd_dev_add(int argc, char **argv)
+{
+	const char *name = NULL, *path = NULL, *serial = NULL;
+	bool ro = false, direct = false, have_size = false;
+	struct limits lim = { 0 };
+	struct vnl_add add;
+	struct vnl_dev d;
+	uint64_t size = 0;
+	struct vnl nl;
+	int fd, ret;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int r;
+
+		if (vc_is_help(a)) {
+			vc_usage_dev(stdout);
+			return EXIT_OK;
+		}
+		r = parse_limit_arg(argc, argv, &i, &lim, "dev help");
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(a, "backing")) {
+			if (!v)
+				return vc_usage_error("dev help", "backing: missing PATH");
+			path = v;
+			i++;
+		} else if (!strcmp(a, "size")) {
+			if (vc_parse_num("size", v, &size, "dev help"))
+				return EXIT_USAGE;
+			have_size = true;
+			i++;
+		} else if (!strcmp(a, "serial")) {
+			if (!v)
+				return vc_usage_error("dev help", "serial: missing value");
+			serial = v;
+			i++;
+		} else if (!strcmp(a, "ro") || !strcmp(a, "read-only")) {
+			ro = true;
+		} else if (!strcmp(a, "direct")) {
+			direct = true;
+		} else if (!name) {
+			name = a;
+		} else {
+			return vc_usage_error("dev help", "unknown argument \"%s\"", a);
+		}
+	}
+	if (!name)
+		return vc_usage_error("dev help", "dev add: missing NAME");
+	if (!path)
+		return vc_usage_error("dev help", "dev add: missing backing PATH");
+
+	fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | (direct ? O_DIRECT : 0));
+	if (fd < 0) {
+		fprintf(stderr, "Error: cannot open %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (vc_open(&nl)) {
+		close(fd);
+		return EXIT_KERNEL;
+	}
+	add = VNL_ADD(name, fd);
+	add.has_capacity = have_size;
+	add.capacity = size;
+	add.read_only = ro ? 1 : -1;
+	add.serial = serial;
+	add.throttle = lim.any;
+	memcpy(add.thr, lim.thr, sizeof(add.thr));
+	memcpy(add.thr_set, lim.set, sizeof(add.thr_set));
+	ret = vnl_dev_add(&nl, &add, NULL);
+	close(fd);
+	if (ret) {
+		ret = vc_kernel_error(&nl);
+		vnl_close(&nl);
+		return ret;
+	}
+	if (vnl_dev_get(&nl, name, &d) == 0) {
+		vc_out_begin(stdout);
+		vc_render_added(&d);
+		vc_out_end();
+	}
+	vnl_close(&nl);
+	return EXIT_OK;
+}
+
+/* ---- dev del ---- */
+
+static int cmd_dev_del(int argc, char **argv)
+{
+	const char *name = NULL;
+	bool force = false;
+	struct vnl nl;
+	int ret;
+
+	for (int i = 0; i < argc; i++) {
+		if (vc_is_help(argv[i])) {
+			vc_usage_dev(stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "force"))
+			force = true;
+		else if (!name)
+			name = argv[i];
+		else
+			return vc_usage_error("dev help", "unknown argument \"%s\"",
+					   argv[i]);
+	}
+	if (!name)
+		return vc_usage_error("dev help", "dev del: missing NAME");
+	if (vc_open(&nl))
+		return EXIT_KERNEL;
+	ret = vnl_dev_del(&nl, name, force) ? vc_kernel_error(&nl) : EXIT_OK;
+	vnl_close(&nl);
+	return ret;
+}
+
+/* ---- dev show ---- */
+
+/* Every device, from a dump that no add or delete interrupted. */
+static int dump_devs(struct vnl *nl, struct vnl_dev **devs, int *n)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		if (vnl_dev_dump(nl, devs, n))
+			return -1;
+		if (!nl->dump_intr)
+			return 0;
+		free(*devs);
+		*devs = NULL;
+	}
+	nl->err = -EAGAIN;
+	nl->from_kernel = false;
+	snprintf(nl->msg, sizeof(nl->msg), "devices kept changing during the dump");
+	return -1;
+}
+
+static int cmd_dev_show(int argc, char **argv)
+{
+	struct vnl_dev *devs = NULL;
+	const char *name = NULL;
+	struct vnl nl;
+	int n = 0;
+	int ret = EXIT_OK;
+
+	for (int i = 0; i < argc; i++) {
+		if (vc_is_help(argv[i])) {
+			vc_usage_dev(stdout);
+			return EXIT_OK;
+		}
+		if (name)
+			return vc_usage_error("dev help", "unknown argument \"%s\"",
+					   argv[i]);
+		name = argv[i];
+	}
+	if (vc_open(&nl))
+		return EXIT_KERNEL;
+	if (name) {
+		devs = calloc(1, sizeof(*devs));
+		if (!devs || vnl_dev_get(&nl, name, devs)) {
+			ret = devs ? vc_kernel_error(&nl) : EXIT_KERNEL;
+			goto out;
+		}
+		n = 1;
+	} else if (dump_devs(&nl, &devs, &n)) {
+		ret = vc_kernel_error(&nl);
+		goto out;
+	}
+	vc_out_begin(stdout);
+	if (name) {
+		/* In JSON a list, as without NAME. */
+		vc_arr_open(NULL);
+		vc_render_dev(&devs[0]);
+		vc_arr_close();
+	} else {
+		vc_render_devs(devs, n);
+	}
+	vc_out_end();
+out:
+	free(devs);
+	vnl_close(&nl);
+	return ret;
+}
+
+/* ---- dev set / set-throttle ---- */
+
+static int dev_set(const char *name, const char *serial,
+		   const struct limits *lim)
+{
+	struct vnl_set set = { .name = name, .serial = serial };
+	struct vnl nl;
+	int ret;
+
+	if (vc_open(&nl))
+		return EXIT_KERNEL;
+	/* "off" is the nest without limits. */
+	set.throttle = lim->off || lim->any;
+	memcpy(set.thr, lim->thr, sizeof(set.thr));
+	if (lim->any)
+		memcpy(set.thr_set, lim->set, sizeof(set.thr_set));
+	ret = vnl_dev_set(&nl, &set) ? vc_kernel_error(&nl) : EXIT_OK;
+	vnl_close(&nl);
+	return ret;
+}
+
+static int cmd_dev_set(int argc, char **argv)
+{
+	const char *name = NULL, *serial = NULL;
+	struct limits lim = { 0 };
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+
+		if (vc_is_help(a)) {
+			vc_usage_dev(stdout);
+			return EXIT_OK;
+		}
+		r = parse_limit_arg(argc, argv, &i, &lim, "dev help");
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(a, "serial")) {
+			if (i + 1 >= argc)
+				return vc_usage_error("dev help", "serial: missing value");
+			serial = argv[++i];
+		} else if (!strcmp(a, "throttle")) {
+			if (i + 1 >= argc || strcmp(argv[i + 1], "off"))
+				return vc_usage_error("dev help",
+						   "throttle: only \"throttle off\" is valid");
+			lim.off = true;
+			i++;
+		} else if (!name) {
+			name = a;
+		} else {
+			return vc_usage_error("dev help", "unknown argument \"%s\"", a);
+		}
+	}
+	if (!name)
+		return vc_usage_error("dev help", "dev set: missing NAME");
+	if (lim.off && lim.any)
+		return vc_usage_error("dev help", "\"throttle off\" and limits together");
+	if (!serial && !lim.any && !lim.off)
+		return vc_usage_error("dev help", "dev set: nothing to change");
+	return dev_set(name, serial, &lim);
+}
+
+int vc_cmd_set_throttle(int argc, char **argv)
+{
+	struct limits lim = { 0 };
+	const char *name = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+
+		if (vc_is_help(a)) {
+			vc_usage_throttle(stdout);
+			return EXIT_OK;
+		}
+		r = parse_limit_arg(argc, argv, &i, &lim, "set-throttle help");
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(a, "off") && name)
+			lim.off = true;
+		else if (!name)
+			name = a;
+		else
+			return vc_usage_error("set-throttle help",
+					   "unknown argument \"%s\"", a);
+	}
+	if (!name)
+		return vc_usage_error("set-throttle help", "set-throttle: missing NAME");
+	if (lim.off && lim.any)
+		return vc_usage_error("set-throttle help", "\"off\" and limits together");
+	if (!lim.off && !lim.any)
+		return vc_usage_error("set-throttle help",
+				   "set-throttle: give limits or \"off\"");
+	return dev_set(name, NULL, &lim);
+}
+
+int vc_cmd_dev(int argc, char **argv)
+{
+	if (argc < 1)
+		return cmd_dev_show(0, NULL);
+	if (vc_is_help(argv[0])) {
+		vc_usage_dev(stdout);
+		return EXIT_OK;
+	}
+	if (vc_matches(argv[0], "add"))
+		return cmd_dev_add(argc - 1, argv + 1);
+	if (vc_matches(argv[0], "delete") || !strcmp(argv[0], "del"))
+		return cmd_dev_del(argc - 1, argv + 1);
+	if (vc_matches(argv[0], "show") || vc_matches(argv[0], "list"))
+		return cmd_dev_show(argc - 1, argv + 1);
+	if (vc_matches(argv[0], "set"))
+		return cmd_dev_set(argc - 1, argv + 1);
+	return vc_usage_error("dev help", "unknown command \"dev %s\"", argv[0]);
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of vblkctl's renderer: each record in text and in JSON
+ * from the same calls (run under ASan and UBSan by `make -C user test`).
+ * Prints TAP.
+ */
+#include <string.h>
+
+#include "unit.h"
+#include "vblkctl_print.h"
+
+static void sample_dev(struct vnl_dev *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = 7;
+	strcpy(d->name, "disk-0");
+	strcpy(d->backing_path, "/tmp/a \"b\".img");
+	d->capacity = 3ULL << 30;
+	d->read_only = 1;
+	strcpy(d->serial, "SER1");
+	d->queues = 1;
+	d->nqueue = 1;
+	d->queue[0].size = 128;
+	d->queue[0].ready = 1;
+	d->throttle.iops = 100;
+	d->throttle.iops_burst = 200;
+	for (int a = 1; a <= VBLK_A_STATS_MAX; a++)
+		d->stats[a] = 1000 * a;
+}
+
+/* The options for one capture: JSON or text. */
+static void mode(FILE *f, bool json)
+{
+	memset(&vc_opt, 0, sizeof(vc_opt));
+	vc_opt.json = json;
+	vc_out_begin(f);
+}
+
+static void dev_json(FILE *f, const void *arg)
+{
+	mode(f, true);
+	vc_render_dev(arg);
+	vc_out_end();
+}
+
+static void dev_detail(FILE *f, const void *arg)
+{
+	mode(f, false);
+	vc_render_dev(arg);
+	vc_out_end();
+}
+
+static void dev_table(FILE *f, const void *arg)
+{
+	mode(f, false);
+	vc_render_devs(arg, 2);
+	vc_out_end();
+}
+
+static void devs_json(FILE *f, const void *arg)
+{
+	mode(f, true);
+	vc_render_devs(arg, 2);
+	vc_out_end();
+}
+
+static void rates(FILE *f, const void *arg)
+{
+	const struct vnl_dev *d = arg;
+
+	mode(f, false);
+	vc_render_rates(&d[0], &d[1], 2.0);
+	vc_out_end();
+}
+
+static void rates_json(FILE *f, const void *arg)
+{
+	const struct vnl_dev *d = arg;
+
+	mode(f, true);
+	vc_render_rates(&d[0], &d[1], 2.0);
+	vc_out_end();
+}
+
+static void added(FILE *f, const void *arg)
+{
+	mode(f, false);
+	vc_render_added(arg);
+	vc_out_end();
+}
+
+static void added_json(FILE *f, const void *arg)
+{
+	mode(f, true);
+	vc_render_added(arg);
+	vc_out_end();
+}
+
+static void event(FILE *f, const void *arg)
+{
+	mode(f, false);
+	vc_render_event(arg, NULL);
+	vc_out_end();
+}
+
+static void event_json(FILE *f, const void *arg)
+{
+	mode(f, true);
+	vc_render_event(arg, NULL);
+	vc_out_end();
+}
+
+static void devices(struct vnl_dev *d)
+{
+	char *out;
+
+	out = capture(dev_json, &d[0]);
+	ok(strstr(out, "{\"name\":\"disk-0\",\"id\":7,\"backing\":\"/tmp/a \\\"b\\\".img\","
+		       "\"capacity\":3221225472,\"read_only\":true,\"serial\":\"SER1\"") == out,
+	   "device JSON head: %.80s", out);
+	ok(strstr(out, "\"queues\":[{\"index\":0,\"size\":128,\"ready\":true,") &&
+	   strstr(out, "\"throttle\":{\"iops\":100,\"iops_burst\":200,\"bps\":0,\"bps_burst\":0}") &&
+	   strstr(out, "\"invalid_avail_idx_count\":9000}}\n"),
+	   "device JSON queues, throttle, stats");
+	free(out);
+
+	out = capture(dev_table, d);
+	{
+		/* every line has BACKING starting at the same column */
+		char *l1 = out, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+		long c1 = strstr(l1, "BACKING") - l1;
+		long c2 = strstr(l2, "/tmp/") - l2;
+		long c3 = strstr(l3, "/tmp/") - l3;
+
+		ok(c1 == c2 && c2 == c3, "table columns aligned (%ld %ld %ld)",
+		   c1, c2, c3);
+		ok(strstr(l2, " ro ") && strstr(l3, " rw ") &&
+		   strstr(l2, "3.00 GiB") && strstr(l2, "iops 100/200"),
+		   "table content");
+	}
+	free(out);
+
+	out = capture(devs_json, d);
+	ok(out[0] == '[' && strstr(out, "},{\"name\":\"a-much-longer-device-name\"") &&
+	   !strstr(out, "BACKING"), "dev show -j: an array of device objects");
+	free(out);
+
+	out = capture(dev_detail, &d[0]);
+	ok(strstr(out, "disk-0\n") == out &&
+	   strstr(out, "  capacity                 3221225472 (3.00 GiB)\n") &&
+	   strstr(out, "  mode                     read-only\n") &&
+	   strstr(out, "  queue 0                  size 128 ready last-avail 0 used 0\n") &&
+	   strstr(out, "  throttle-iops            100 (burst 200)\n") &&
+	   strstr(out, "  throttle-bps             unlimited\n") &&
+	   strstr(out, "  io-errors                6000\n") && !strchr(out, '{'),
+	   "detail view");
+	free(out);
+
+	out = capture(added, &d[0]);
+	ok(!strcmp(out, "disk-0: id 7, capacity 3221225472 (3.00 GiB), read-only\n"),
+	   "dev add: \"%s\"", out);
+	free(out);
+	out = capture(added_json, &d[0]);
+	ok(!strcmp(out, "{\"id\":7,\"name\":\"disk-0\",\"capacity\":3221225472}\n"),
+	   "dev add -j: %s", out);
+	free(out);
+}
+
+static void rate_views(struct vnl_dev *d)
+{
+	char *out;
+
+	/* 2 s apart */
+	sample_dev(&d[0]);
+	sample_dev(&d[1]);
+	d[1].stats[VBLK_A_STATS_READS_COMPLETED] += 200;
+	d[1].stats[VBLK_A_STATS_BYTES_READ] += 2 << 20;
+	d[1].stats[VBLK_A_STATS_WRITES_COMPLETED] -= 1;	/* went back: 0 */
+	out = capture(rates, d);
+	ok(strstr(out, "100.0") && strstr(out, "1.00 MiB") &&
+	   strstr(out, "      0.0") && strstr(out, " yes\n"), "rates line");
+	free(out);
+	out = capture(rates_json, d);
+	ok(strstr(out, "\"interval\":2.00,\"rates\":{\"reads_completed\":100.00,"
+		       "\"writes_completed\":0.00,") &&
+	   strstr(out, "\"bytes_read\":1048576.00") &&
+	   strstr(out, "\"stats\":{\"reads_completed\":1200,"), "rates JSON");
+	free(out);
+}
+
+static void events(void)
+{
+	struct vnl_event ev = { VBLK_EVENT_TYPE_THROTTLE_STOP, 3, "d3", 0 };
+	char *out;
+
+	out = capture(event, &ev);
+	ok(!strcmp(out, "throttle-stop d3 (id 3) queue 0\n"), "event: \"%s\"", out);
+	free(out);
+	out = capture(event_json, &ev);
+	ok(!strcmp(out, "{\"event\":\"throttle-stop\",\"name\":\"d3\",\"id\":3,\"queue\":0}\n"),
+	   "event JSON: %s", out);
+	free(out);
+	ev.type = 99;
+	ev.queue = -1;
+	out = capture(event, &ev);
+	ok(!strcmp(out, "event-99 d3 (id 3)\n"), "unknown event: \"%s\"", out);
+	free(out);
+}
+
+int main(void)
+{
+	struct vnl_dev *d = calloc(2, sizeof(*d));
+
+	printf("TAP version 13\n");
+	sample_dev(&d[0]);
+	sample_dev(&d[1]);
+	strcpy(d[1].name, "a-much-longer-device-name");
+	d[1].read_only = 0;
+	d[1].throttle.iops = 0;
+	devices(d);
+	rate_views(d);
+	events();
+	free(d);
+	return unit_done();
+}
