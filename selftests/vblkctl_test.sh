@@ -2,27 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # vblkctl end to end against the loaded vblk module: outputs (text and
 # JSON, parsed back), exit codes (0 ok, 1 usage, 2 kernel), unit parsing,
-# kernel error messages, stats, monitor, privileges.  Prints TAP.
+# kernel error messages, stats, monitor, privileges.  Prints KTAP (the
+# kernel's ktap_helpers.sh).
 set -u
 ROOT=${VBLK_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$ROOT/selftests/lib/vblk_ktap.sh"
 V=$ROOT/user/vblkctl
 tmp=$(mktemp -d /tmp/vblkctl-test.XXXXXX)
 F=$tmp/disk.img
-n=0 fails=0
 
-echo "TAP version 13"
+ktap_print_header
 
-ok() {	# ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-		printf '#   rc=%s stdout: %s\n#   stderr: %s\n' "$rc" \
-			"$(head -c 600 "$tmp/out" | tr '\n' '|')" \
-			"$(head -c 600 "$tmp/err" | tr '\n' '|')"
-	fi
+ok() {	# ok STATUS DESCRIPTION: a result; on failure, what vblkctl printed
+	ktap_check "$1" "$2" && return
+	printf '#   rc=%s stdout: %s\n#   stderr: %s\n' "$rc" \
+		"$(head -c 600 "$tmp/out" | tr '\n' '|')" \
+		"$(head -c 600 "$tmp/err" | tr '\n' '|')"
 }
 
 run() {	# run ARGS...: $rc, $tmp/out, $tmp/err
@@ -255,7 +250,7 @@ if setpriv --inh-caps=-net_admin --bounding-set=-net_admin true 2>/dev/null; the
 	[ $rc -eq 0 ]
 	ok $? "dev show without CAP_NET_ADMIN works"
 else
-	n=$((n + 1)); echo "ok $n - # SKIP setpriv cannot drop capabilities"
+	ktap_test_skip "privileges: setpriv cannot drop capabilities"
 fi
 
 cleanup
@@ -263,5 +258,5 @@ run -j dev show
 pyjson "cleanup left no test device" 'not [x for x in d if x["name"].startswith("vct-")]'
 rm -rf "$tmp"
 
-echo "1..$n"
-[ $fails -eq 0 ]
+ktap_set_plan $((KTAP_TESTNO - 1))
+ktap_finished
