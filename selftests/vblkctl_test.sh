@@ -143,14 +143,15 @@ pyjson "dev show -j: a list with every device and field" \
 	'len([x for x in d if x["name"].startswith("vct-")]) == 5' \
 	'[x for x in d if x["name"] == "vct-a"][0]["capacity"] == 67108864' \
 	'[x for x in d if x["name"] == "vct-a"][0]["serial"] == "SER-A"' \
-	'[x for x in d if x["name"] == "vct-a"][0]["read_only"] is False' \
-	'[x for x in d if x["name"] == "vct-r"][0]["read_only"] is True' \
-	'[x for x in d if x["name"] == "vct-a"][0]["throttle"] == {"iops": 1000, "iops_burst": 1000, "bps": 10485760, "bps_burst": 10485760}' \
-	'[x for x in d if x["name"] == "vct-a"][0]["vmm_attached"] is False' \
-	'len([x for x in d if x["name"] == "vct-a"][0]["queues"]) == 1' \
-	'sorted([x for x in d if x["name"] == "vct-a"][0]["stats"]) == sorted(["reads_completed", "writes_completed", "flushes_completed", "bytes_read", "bytes_written", "io_errors", "throttled_count", "currently_throttled", "invalid_avail_idx_count"])' \
+	'[x for x in d if x["name"] == "vct-a"][0]["read-only"] is False' \
+	'[x for x in d if x["name"] == "vct-r"][0]["read-only"] is True' \
+	'[x for x in d if x["name"] == "vct-a"][0]["throttle"] == {"iops": 1000, "iops-burst": 1000, "bps": 10485760, "bps-burst": 10485760}' \
+	'[x for x in d if x["name"] == "vct-a"][0]["vmm-attached"] is False' \
+	'len([x for x in d if x["name"] == "vct-a"][0]["queue"]) == 1' \
+	'sorted([x for x in d if x["name"] == "vct-a"][0]["stats"]) == sorted(["reads-completed", "writes-completed", "flushes-completed", "bytes-read", "bytes-written", "io-errors", "throttled-count", "currently-throttled", "invalid-avail-idx-count"])' \
 	'all(v == 0 for v in [x for x in d if x["name"] == "vct-a"][0]["stats"].values())' \
-	'[x for x in d if x["name"] == "vct-a"][0]["backing"] == "'"$F"'"'
+	'[x for x in d if x["name"] == "vct-a"][0]["backing-path"] == "'"$F"'"' \
+	'"_" not in json.dumps([x for x in d if x["name"] == "vct-a"][0]).replace("'"$F"'", "")'
 cp "$tmp/out" "$tmp/compact.json"
 
 run -p dev show vct-a
@@ -162,6 +163,28 @@ a = json.load(open(sys.argv[1]))
 b = [x for x in json.load(open(sys.argv[2])) if x["name"] == "vct-a"]
 sys.exit(0 if a == b else 1)' "$tmp/out" "$tmp/compact.json"
 ok $? "-p dev show NAME equals the compact dump entry"
+
+# The JSON keys are the spec's names, as the kernel's ynl CLI prints them.
+cli=${VBLK_KSRC:-/nonexistent}/tools/net/ynl/cli.py
+if [ -f "$cli" ]; then
+	python3 "$cli" --spec "$ROOT/Documentation/netlink/specs/vblk.yaml" --output-json \
+		--do dev-get --json '{"name": "vct-a"}' >"$tmp/ynl.json" 2>"$tmp/err"
+	python3 - "$tmp/ynl.json" "$tmp/compact.json" <<'EOF' >"$tmp/py" 2>&1
+import json, sys
+y = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+v = [x for x in json.load(open(sys.argv[2])) if x["name"] == "vct-a"][0]
+assert set(y) == set(v), (sorted(y), sorted(v))
+for nest in ("throttle", "stats"):
+    assert set(y[nest]) <= set(v[nest]), (nest, sorted(y[nest]), sorted(v[nest]))
+assert set(y["queue"][0]) == set(v["queue"][0]), (y["queue"], v["queue"])
+assert v["capacity"] == y["capacity"] and v["serial"] == y["serial"]
+EOF
+	s=$?
+	sed 's/^/# /' "$tmp/py"
+	ok $s "dev show -j has the keys of the ynl CLI's dev-get"
+else
+	ktap_test_skip "dev show -j keys against the ynl CLI: no tools/net/ynl/cli.py"
+fi
 
 expect 0 "dev show NAME detail" "^  capacity +67108864 \(64.00 MiB\)$" -- dev show vct-a
 grep -qE "^  throttle-iops +1000 \(burst 1000\)$" "$tmp/out" &&
@@ -178,7 +201,7 @@ expect 0 "abbreviated commands (d sh)" "vct-a" -- d sh
 expect 0 "set-throttle replaces the limits" "" -- set-throttle vct-a iops 500 iops-burst 2Ki
 run -j dev show vct-a
 pyjson "limits replaced (bps removed)" \
-	'd[0]["throttle"] == {"iops": 500, "iops_burst": 2048, "bps": 0, "bps_burst": 0}'
+	'd[0]["throttle"] == {"iops": 500, "iops-burst": 2048, "bps": 0, "bps-burst": 0}'
 expect 2 "set-throttle refused by the kernel" "^Error: iops-burst: given without iops" -- \
 	set-throttle vct-a iops-burst 10
 expect 1 "set-throttle off with limits" "together" -- set-throttle vct-a off iops 5
@@ -209,7 +232,7 @@ assert len(lines) == 2, lines
 for l in lines:
     d = json.loads(l)
     assert d["name"] == "vct-a" and d["interval"] > 0.5
-    assert d["rates"]["reads_completed"] == 0 and len(d["stats"]) == 9
+    assert d["rates"]["reads-completed"] == 0 and len(d["stats"]) == 9
 ' "$tmp/out"
 ok $? "stats -j -w: one JSON object per interval"
 expect 2 "stats of an unknown device" "no such device" -- stats vct-nope
@@ -227,8 +250,8 @@ wait $mon
 python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
-assert [e["event"] for e in ev] == ["add", "change", "del"], ev
-assert all(e["name"] == "vct-m" for e in ev) and ev[0]["id"] == ev[2]["id"]
+assert [e["type"] for e in ev] == ["add", "change", "del"], ev
+assert all(e["dev-name"] == "vct-m" for e in ev) and ev[0]["dev-id"] == ev[2]["dev-id"]
 ' "$tmp/mon"
 ok $? "monitor -j -c 3 sees add, change, del"
 

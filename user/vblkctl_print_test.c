@@ -115,13 +115,18 @@ static void devices(struct vnl_dev *d)
 	char *out;
 
 	out = capture(dev_json, &d[0]);
-	ok(strstr(out, "{\"name\":\"disk-0\",\"id\":7,\"backing\":\"/tmp/a \\\"b\\\".img\","
-		       "\"capacity\":3221225472,\"read_only\":true,\"serial\":\"SER1\"") == out,
-	   "device JSON head: %.80s", out);
-	ok(strstr(out, "\"queues\":[{\"index\":0,\"size\":128,\"ready\":true,") &&
-	   strstr(out, "\"throttle\":{\"iops\":100,\"iops_burst\":200,\"bps\":0,\"bps_burst\":0}") &&
-	   strstr(out, "\"invalid_avail_idx_count\":9000}}\n"),
-	   "device JSON queues, throttle, stats");
+	ok(strstr(out, "{\"name\":\"disk-0\",\"id\":7,\"backing-path\":\"/tmp/a \\\"b\\\".img\","
+		       "\"capacity\":3221225472,\"read-only\":true,\"serial\":\"SER1\","
+		       "\"vmm-attached\":false,\"status\":0,\"features\":0,"
+		       "\"device-features\":0,") == out,
+	   "device JSON: keys are the spec's names: %.80s", out);
+	ok(strstr(out, "\"queue\":[{\"index\":0,\"size\":128,\"ready\":true,"
+		       "\"broken\":false,\"throttled\":false,\"last-avail-idx\":0,"
+		       "\"used-idx\":0}]") &&
+	   strstr(out, "\"throttle\":{\"iops\":100,\"iops-burst\":200,\"bps\":0,\"bps-burst\":0}") &&
+	   strstr(out, "\"stats\":{\"reads-completed\":1000,") &&
+	   strstr(out, "\"invalid-avail-idx-count\":9000}}\n") && !strchr(out, '_'),
+	   "device JSON queue, throttle, stats; no underscore anywhere");
 	free(out);
 
 	out = capture(dev_table, d);
@@ -181,10 +186,10 @@ static void rate_views(struct vnl_dev *d)
 	   strstr(out, "      0.0") && strstr(out, " yes\n"), "rates line");
 	free(out);
 	out = capture(rates_json, d);
-	ok(strstr(out, "\"interval\":2.00,\"rates\":{\"reads_completed\":100.00,"
-		       "\"writes_completed\":0.00,") &&
-	   strstr(out, "\"bytes_read\":1048576.00") &&
-	   strstr(out, "\"stats\":{\"reads_completed\":1200,"), "rates JSON");
+	ok(strstr(out, "\"interval\":2.00,\"rates\":{\"reads-completed\":100.00,"
+		       "\"writes-completed\":0.00,") &&
+	   strstr(out, "\"bytes-read\":1048576.00") &&
+	   strstr(out, "\"stats\":{\"reads-completed\":1200,"), "rates JSON");
 	free(out);
 }
 
@@ -197,7 +202,7 @@ static void events(void)
 	ok(!strcmp(out, "throttle-stop d3 (id 3) queue 0\n"), "event: \"%s\"", out);
 	free(out);
 	out = capture(event_json, &ev);
-	ok(!strcmp(out, "{\"event\":\"throttle-stop\",\"name\":\"d3\",\"id\":3,\"queue\":0}\n"),
+	ok(!strcmp(out, "{\"type\":\"throttle-stop\",\"dev-name\":\"d3\",\"dev-id\":3,\"queue\":0}\n"),
 	   "event JSON: %s", out);
 	free(out);
 	ev.type = 99;

@@ -70,14 +70,15 @@ fi
 
 # ---- helpers: counters, device state, the VMM ----------------------------
 
-# snap PREFIX NAME: set PREFIX_<counter> for every counter of device NAME.
+# snap PREFIX NAME: set PREFIX_<counter> for every counter of device NAME
+# (the JSON key with '-' as '_': PREFIX_bytes_read).
 snap() {
 	local out
 	out=$("$ctl" -j stats "$2" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for k, v in d["stats"].items():
-    print("%s_%s=%d" % (sys.argv[1], k, v))' "$1") || { note "vblkctl stats $2 failed"; return 1; }
+    print("%s_%s=%d" % (sys.argv[1], k.replace("-", "_"), v))' "$1") || { note "vblkctl stats $2 failed"; return 1; }
 	eval "$out"
 }
 
@@ -92,11 +93,11 @@ v = d[sys.argv[2]]
 print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
 }
 
-# detached NAME: wait up to 10 s for "vmm_attached": false.
+# detached NAME: wait up to 10 s for "vmm-attached": false.
 detached() {
 	local i
 	for i in $(seq 20); do
-		[ "$(devfield "$1" vmm_attached)" = false ] && return 0
+		[ "$(devfield "$1" vmm-attached)" = false ] && return 0
 		sleep 0.5
 	done
 	return 1
@@ -206,11 +207,11 @@ ro_img_before=$(sha256sum <"$imgR" | cut -d' ' -f1)
 rc=$?
 if [ $rc -eq 0 ] &&
    [ "$(devfield "$A" capacity)" = $((64 * MIB)) ] &&
-   [ "$(devfield "$A" read_only)" = false ] &&
+   [ "$(devfield "$A" read-only)" = false ] &&
    [ "$(devfield "$A" serial)" = vblk-e2e-rw ] &&
-   [ "$(devfield "$R" read_only)" = true ] &&
+   [ "$(devfield "$R" read-only)" = true ] &&
    [ "$(devfield "$R" serial)" = vblk-e2e-ro ] &&
-   [ "$(devfield "$A" vmm_attached)" = false ]; then
+   [ "$(devfield "$A" vmm-attached)" = false ]; then
 	ktap_test_pass "vblkctl dev add: 64 MiB read-write and 16 MiB read-only disks, as dev show reports"
 else
 	sed 's/^/# /' "$work/ctl.log"
@@ -377,7 +378,7 @@ if wait_for "$log2" writing; then
 	[ "$vrc" -eq 137 ] || kill_ok=0
 	# Detached once the process is gone; nothing moves afterwards.
 	detached "$A"
-	att=$(devfield "$A" vmm_attached)
+	att=$(devfield "$A" vmm-attached)
 	snap k3 "$A"
 	sleep 1
 	snap k4 "$A"
