@@ -66,6 +66,18 @@ for d in json.load(sys.stdin):
 
 cleanup
 truncate -s 64M "$F"
+
+# ---- without the module ----
+if [ -n "${VBLK_KO:-}" ] && rmmod vblk 2>/dev/null; then
+	expect 2 "without the module: exit 2 and how to load it" \
+		"^Error: the vblk module is not loaded \(try: modprobe vblk\)$" -- dev show
+	[ "$(wc -l <"$tmp/err")" -eq 1 ]
+	ok $? "without the module: one line"
+	insmod "$VBLK_KO"
+	ok $? "vblk.ko loaded again"
+else
+	ktap_test_skip "without the module: cannot unload vblk (VBLK_KO unset or in use)"
+fi
 truncate -s 100 "$tmp/tiny.img"
 
 # ---- help and usage ----

@@ -121,8 +121,8 @@ int vc_open(struct vnl *v)
 	int ret = vnl_open(v);
 
 	if (ret == -ENOENT) {
-		fprintf(stderr, "Error: the vblk module is not loaded (no \"%s\" generic netlink family)\n",
-			VBLK_FAMILY_NAME);
+		fputs("Error: the vblk module is not loaded (try: modprobe vblk)\n",
+		      stderr);
 		return EXIT_KERNEL;
 	}
 	return ret ? vc_kernel_error(v) : 0;

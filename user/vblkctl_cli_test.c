@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of vblkctl's command line without a kernel: what is
+ * refused before anything is sent (exit status 1 and the message), help,
+ * and the answer when the vblk module is not loaded (exit status 2).
+ * Run under ASan and UBSan by `make -C user test`. Prints TAP.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "vblkctl.h"
+
+struct run {
+	int rc;
+	char out[8192];
+	char err[8192];
+};
+
+/* Read what was written to the temporary file @fd into @buf. */
+static void slurp(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+/* vc_run() on the NULL-terminated words, with stdout and stderr captured. */
+static void run_argv(struct run *r, char **argv)
+{
+	char tout[] = "/tmp/vblkctl-out-XXXXXX", terr[] = "/tmp/vblkctl-err-XXXXXX";
+	int fo = mkstemp(tout), fe = mkstemp(terr);
+	int so = dup(1), se = dup(2), argc = 0;
+
+	unlink(tout);
+	unlink(terr);
+	while (argv[argc])
+		argc++;
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fo, 1);
+	dup2(fe, 2);
+	r->rc = vc_run(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	slurp(fo, r->out, sizeof(r->out));
+	slurp(fe, r->err, sizeof(r->err));
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+#define RUN(r, ...) run_argv((r), (char *[]){ __VA_ARGS__, NULL })
+
+/* The run ended with @rc and @text in stderr (or stdout for rc 0). */
+static void expect(const struct run *r, int rc, const char *text,
+		   const char *what)
+{
+	const char *where = rc ? r->err : r->out;
+
+	ok(r->rc == rc && strstr(where, text), "%s: exit %d (want %d), \"%s\"",
+	   what, r->rc, rc, text);
+	if (r->rc != rc || !strstr(where, text))
+		printf("#   stdout: %.300s\n#   stderr: %.300s\n", r->out, r->err);
+}
+
+static void module_missing(void)
+{
+	struct stat st;
+	struct run r;
+
+	if (!stat("/sys/module/vblk", &st)) {
+		ok(true, "# SKIP vblk is loaded on this host");
+		return;
+	}
+	RUN(&r, "dev", "show");
+	expect(&r, 2, "Error: the vblk module is not loaded (try: modprobe vblk)",
+	       "dev show without the module");
+	ok(lines(r.err) == 1, "one line only");
+	RUN(&r, "monitor");
+	expect(&r, 2, "the vblk module is not loaded", "monitor without the module");
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	module_missing();
+	return unit_done();
+}
