@@ -83,7 +83,7 @@ truncate -s 100 "$tmp/tiny.img"
 # ---- help and usage ----
 expect 0 "--help" "^Usage: vblkctl" -- --help
 expect 0 "help object" "^Usage: vblkctl" -- help
-expect 0 "dev help" "vblkctl dev add NAME backing PATH" -- dev help
+expect 0 "dev help" "vblkctl dev add \[ name \] NAME backing PATH" -- dev help
 expect 0 "set-throttle help" "set-throttle NAME off" -- set-throttle help
 expect 0 "stats help" "stats NAME" -- stats help
 expect 0 "monitor help" "monitor" -- monitor help
@@ -100,6 +100,13 @@ expect 1 "set-throttle with nothing to set" "give limits or \"off\"" -- set-thro
 expect 1 "dev set with nothing to set" "nothing to change" -- dev set vct-x
 expect 1 "stats -c without -w" "-c needs -w" -- stats vct-x -c 2
 expect 1 "stats -w 0" "SECONDS must be" -- stats vct-x -w 0
+expect 1 "a keyword twice is refused, naming it" '^Error: duplicate keyword "size"$' -- \
+	dev add vct-x backing "$F" size 1M size 2M
+expect 1 "NAME and name NAME" '^Error: duplicate keyword "name"$' -- \
+	dev add vct-x name vct-y backing "$F"
+expect 1 "a limit twice" '^Error: duplicate keyword "iops"$' -- set-throttle vct-x iops 1 iops 2
+expect 1 "dev set serial twice" '^Error: duplicate keyword "serial"$' -- \
+	dev set vct-x serial A serial B
 
 # ---- unit parsing (refused before anything is sent) ----
 for bad in 12x 1.5G -5 "" 0x200 1m 18446744073709551616 16Ei 99999999999999999999Ki "1 K" 1KiBB; do
@@ -136,6 +143,9 @@ expect 2 "burst below rate" "Error: bps-burst: below bps" -- \
 expect 2 "burst without rate" "Error: iops-burst: given without iops" -- \
 	dev add vct-d backing "$F" iops-burst 100
 expect 0 "read-only device" "read-only" -- dev add vct-r backing "$F" ro serial RO
+expect 0 "dev add name NAME" "^vct-n: id [0-9]+, " -- dev add name vct-n backing "$F" size 1Mi
+expect 0 "the device of name NAME exists" "^vct-n$" -- dev show vct-n
+expect 0 "dev del of it" "" -- dev del vct-n
 run -j dev add vct-j backing "$F" size 4Ki
 pyjson "dev add -j prints id, name, capacity" \
 	'd["name"] == "vct-j"' 'd["capacity"] == 4096' 'd["id"] > 0'

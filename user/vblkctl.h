@@ -36,6 +36,16 @@ bool vc_is_help(const char *arg);
 int vc_parse_num(const char *key, const char *val, uint64_t *out,
 		 const char *hint);
 
+/* The keywords a command was given, to refuse one given twice. */
+#define VC_SEEN_MAX 24
+struct vc_seen {
+	const char *key[VC_SEEN_MAX];
+	int n;
+};
+
+/* Note @key: 0, or EXIT_USAGE ("duplicate keyword") if already given. */
+int vc_once(struct vc_seen *s, const char *key, const char *hint);
+
 void vc_usage_main(FILE *f);
 void vc_usage_dev(FILE *f);
 void vc_usage_throttle(FILE *f);

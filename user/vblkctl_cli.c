@@ -62,8 +62,8 @@ void vc_usage_main(FILE *f)
 
 void vc_usage_dev(FILE *f)
 {
-	fputs("Usage: vblkctl dev add NAME backing PATH [ size SIZE ] [ ro ] [ direct ]\n"
-	      "                         [ serial SERIAL ] [ LIMITS ]\n"
+	fputs("Usage: vblkctl dev add [ name ] NAME backing PATH [ size SIZE ] [ ro ]\n"
+	      "                         [ direct ] [ serial SERIAL ] [ LIMITS ]\n"
 	      "       vblkctl dev del NAME [ force ]\n"
 	      "       vblkctl dev show [ NAME ]\n"
 	      "       vblkctl dev set NAME [ serial SERIAL ] [ LIMITS | throttle off ]\n"
@@ -72,7 +72,8 @@ void vc_usage_dev(FILE *f)
 	      "SIZE: bytes, a multiple of 512 (default: the backing size)\n"
 	      "ro: read-only device (PATH is opened read-only)\n"
 	      "direct: open PATH with O_DIRECT (bypass the page cache)\n"
-	      "force: delete even while a VMM is attached (detaches it)\n", f);
+	      "force: delete even while a VMM is attached (detaches it)\n"
+	      "Each keyword may be given once.\n", f);
 }
 
 void vc_usage_throttle(FILE *f)
@@ -113,6 +114,16 @@ int vc_parse_num(const char *key, const char *val, uint64_t *out,
 	if (vc_parse_u64(val, out, &why))
 		return vc_usage_error(hint, "%s: invalid value \"%s\": %s", key, val,
 				   why);
+	return 0;
+}
+
+int vc_once(struct vc_seen *s, const char *key, const char *hint)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->key[i], key))
+			return vc_usage_error(hint, "duplicate keyword \"%s\"", key);
+	if (s->n < VC_SEEN_MAX)
+		s->key[s->n++] = key;
 	return 0;
 }
 

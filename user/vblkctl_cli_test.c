@@ -95,9 +95,56 @@ static void module_missing(void)
 	expect(&r, 2, "the vblk module is not loaded", "monitor without the module");
 }
 
+/* Refused before anything is sent: the same on a host without vblk. */
+static void usage_errors(void)
+{
+	struct run r;
+
+	RUN(&r, "dev", "add", "x", "backing", "/dev/null", "size", "1K", "size", "2K");
+	expect(&r, 1, "Error: duplicate keyword \"size\"", "size twice");
+	RUN(&r, "dev", "add", "x", "name", "y", "backing", "/dev/null");
+	expect(&r, 1, "Error: duplicate keyword \"name\"", "NAME and name NAME");
+	RUN(&r, "dev", "add", "name", "x", "name", "y");
+	expect(&r, 1, "Error: duplicate keyword \"name\"", "name twice");
+	RUN(&r, "dev", "add", "x", "ro", "read-only", "backing", "/dev/null");
+	expect(&r, 1, "Error: duplicate keyword \"ro\"", "ro and read-only");
+	RUN(&r, "dev", "add", "x", "backing", "/a", "backing", "/b");
+	expect(&r, 1, "Error: duplicate keyword \"backing\"", "backing twice");
+	RUN(&r, "dev", "add", "x", "iops", "5", "bps", "1", "iops", "6");
+	expect(&r, 1, "Error: duplicate keyword \"iops\"", "a limit twice");
+	RUN(&r, "dev", "del", "x", "force", "force");
+	expect(&r, 1, "Error: duplicate keyword \"force\"", "force twice");
+	RUN(&r, "dev", "set", "x", "serial", "a", "serial", "b");
+	expect(&r, 1, "Error: duplicate keyword \"serial\"", "dev set serial twice");
+	RUN(&r, "dev", "set", "x", "throttle", "off", "throttle", "off");
+	expect(&r, 1, "Error: duplicate keyword \"throttle\"", "throttle off twice");
+	RUN(&r, "stats", "x", "-w", "1", "-w", "2");
+	expect(&r, 1, "Error: duplicate keyword \"-w\"", "stats -w twice");
+	RUN(&r, "monitor", "-c", "1", "-c", "1");
+	expect(&r, 1, "Error: duplicate keyword \"-c\"", "monitor -c twice");
+	ok(strstr(r.err, "Try 'vblkctl monitor help'.") != NULL, "with the help hint");
+
+	RUN(&r, "dev", "add", "x", "y");
+	expect(&r, 1, "Error: unknown argument \"y\"", "a second NAME");
+	RUN(&r, "dev", "add", "name", "x", "y");
+	expect(&r, 1, "Error: unknown argument \"y\"", "NAME after name NAME");
+	RUN(&r, "dev", "add", "name");
+	expect(&r, 1, "Error: name: missing value", "name without NAME");
+	RUN(&r, "dev", "add", "backing", "/dev/null");
+	expect(&r, 1, "Error: dev add: missing NAME", "no NAME");
+	RUN(&r, "dev", "add", "name", "x", "backing", "/nonexistent/x");
+	expect(&r, 1, "Error: cannot open /nonexistent/x: No such file or directory",
+	       "name NAME, then the backing is opened");
+	RUN(&r, "dev", "add", "x", "size", "1.5Gi");
+	expect(&r, 1, "Error: size: invalid value \"1.5Gi\": fractions", "a fraction");
+	RUN(&r, "dev", "help");
+	expect(&r, 0, "vblkctl dev add [ name ] NAME backing PATH", "dev help");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	module_missing();
+	usage_errors();
 	return unit_done();
 }

@@ -15,6 +15,7 @@ struct limits {
 	bool set[VBLK_A_THROTTLE_MAX + 1];	/* given */
 	bool any;
 	bool off;
+	struct vc_seen seen;			/* the command's keywords */
 };
 
 /*
@@ -29,8 +30,9 @@ static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 
 		if (strcmp(argv[*i], key))
 			continue;
-		if (vc_parse_num(key, *i + 1 < argc ? argv[*i + 1] : NULL,
-			      &l->thr[k], hint))
+		if (vc_once(&l->seen, key, hint) ||
+		    vc_parse_num(key, *i + 1 < argc ? argv[*i + 1] : NULL,
+				 &l->thr[k], hint))
 			return -1;
 		*i += 1;
 		l->set[k] = true;
@@ -41,6 +43,18 @@ static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 }
 
 /* ---- dev add ---- */
+
+static bool is_add_key(const char *a)
+{
+	static const char *const keys[] = {
+		"name", "backing", "size", "serial", "ro", "direct",
+	};
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (!strcmp(a, keys[k]))
+			return true;
+	return false;
+}
 
 static int cmd_dev_add(int argc, char **argv)
 {
@@ -67,29 +81,41 @@ static int cmd_dev_add(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r)
 			continue;
-		if (!strcmp(a, "backing")) {
-			if (!v)
-				return vc_usage_error("dev help", "backing: missing PATH");
+		if (!strcmp(a, "read-only"))
+			a = "ro";	/* one keyword, two spellings */
+		if (!is_add_key(a)) {
+			/* NAME alone is "name NAME". */
+			if (name)
+				return vc_usage_error("dev help",
+						      "unknown argument \"%s\"", a);
+			if (vc_once(&lim.seen, "name", "dev help"))
+				return EXIT_USAGE;
+			name = a;
+			continue;
+		}
+		if (vc_once(&lim.seen, a, "dev help"))
+			return EXIT_USAGE;
+		if (!strcmp(a, "ro")) {
+			ro = true;
+			continue;
+		}
+		if (!strcmp(a, "direct")) {
+			direct = true;
+			continue;
+		}
+		if (!v)
+			return vc_usage_error("dev help", "%s: missing value", a);
+		i++;
+		if (!strcmp(a, "name")) {
+			name = v;
+		} else if (!strcmp(a, "backing")) {
 			path = v;
-			i++;
+		} else if (!strcmp(a, "serial")) {
+			serial = v;
 		} else if (!strcmp(a, "size")) {
 			if (vc_parse_num("size", v, &size, "dev help"))
 				return EXIT_USAGE;
 			have_size = true;
-			i++;
-		} else if (!strcmp(a, "serial")) {
-			if (!v)
-				return vc_usage_error("dev help", "serial: missing value");
-			serial = v;
-			i++;
-		} else if (!strcmp(a, "ro") || !strcmp(a, "read-only")) {
-			ro = true;
-		} else if (!strcmp(a, "direct")) {
-			direct = true;
-		} else if (!name) {
-			name = a;
-		} else {
-			return vc_usage_error("dev help", "unknown argument \"%s\"", a);
 		}
 	}
 	if (!name)
@@ -144,6 +170,8 @@ static int cmd_dev_del(int argc, char **argv)
 			vc_usage_dev(stdout);
 			return EXIT_OK;
 		}
+		if (!strcmp(argv[i], "force") && force)
+			return vc_usage_error("dev help", "duplicate keyword \"force\"");
 		if (!strcmp(argv[i], "force"))
 			force = true;
 		else if (!name)
@@ -266,6 +294,9 @@ static int cmd_dev_set(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r)
 			continue;
+		if ((!strcmp(a, "serial") || !strcmp(a, "throttle")) &&
+		    vc_once(&lim.seen, a, "dev help"))
+			return EXIT_USAGE;
 		if (!strcmp(a, "serial")) {
 			if (i + 1 >= argc)
 				return vc_usage_error("dev help", "serial: missing value");
@@ -309,6 +340,9 @@ int vc_cmd_set_throttle(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r)
 			continue;
+		if (!strcmp(a, "off") && name &&
+		    vc_once(&lim.seen, a, "set-throttle help"))
+			return EXIT_USAGE;
 		if (!strcmp(a, "off") && name)
 			lim.off = true;
 		else if (!name)

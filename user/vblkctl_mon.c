@@ -42,6 +42,7 @@ static void sleep_sec(double s)
 int vc_cmd_stats(int argc, char **argv)
 {
 	uint64_t interval = 0, count = 0;
+	struct vc_seen seen = { 0 };
 	struct vnl_dev *cur, *prev;
 	const char *name = NULL;
 	struct vnl nl;
@@ -56,6 +57,9 @@ int vc_cmd_stats(int argc, char **argv)
 			vc_usage_stats(stdout);
 			return EXIT_OK;
 		}
+		if ((!strcmp(a, "-w") || !strcmp(a, "-c")) &&
+		    vc_once(&seen, a, "stats help"))
+			return EXIT_USAGE;
 		if (!strcmp(a, "-w")) {
 			if (vc_parse_num("-w", v, &interval, "stats help"))
 				return EXIT_USAGE;
@@ -131,7 +135,8 @@ out:
 
 int vc_cmd_monitor(int argc, char **argv)
 {
-	uint64_t count = 0, seen = 0;
+	uint64_t count = 0, events = 0;
+	struct vc_seen seen = { 0 };
 	struct vnl_event ev;
 	struct timespec when;
 	struct vnl nl;
@@ -143,7 +148,8 @@ int vc_cmd_monitor(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (!strcmp(argv[i], "-c")) {
-			if (vc_parse_num("-c", i + 1 < argc ? argv[i + 1] : NULL,
+			if (vc_once(&seen, "-c", "monitor help") ||
+			    vc_parse_num("-c", i + 1 < argc ? argv[i + 1] : NULL,
 				      &count, "monitor help"))
 				return EXIT_USAGE;
 			i++;
@@ -162,7 +168,7 @@ int vc_cmd_monitor(int argc, char **argv)
 		return EXIT_KERNEL;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (!vc_stop && (!count || seen < count)) {
+	while (!vc_stop && (!count || events < count)) {
 		ret = vnl_monitor_next(&nl, &ev, -1);
 		if (ret == -ENOBUFS) {
 			fprintf(stderr, "Warning: events lost (receive buffer overrun)\n");
@@ -179,7 +185,7 @@ int vc_cmd_monitor(int argc, char **argv)
 		vc_out_begin(stdout);
 		vc_render_event(&ev, &when);
 		vc_out_end();
-		seen++;
+		events++;
 	}
 	vnl_close(&nl);
 	return EXIT_OK;
