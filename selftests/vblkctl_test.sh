@@ -143,6 +143,33 @@ expect 2 "burst below rate" "Error: bps-burst: below bps" -- \
 expect 2 "burst without rate" "Error: iops-burst: given without iops" -- \
 	dev add vct-d backing "$F" iops-burst 100
 expect 0 "read-only device" "read-only" -- dev add vct-r backing "$F" ro serial RO
+# queues: the kernel judges the range; its generic policy message is named.
+expect 0 "dev add queues 1" "^vct-q: id [0-9]+, " -- dev add vct-q backing "$F" queues 1
+expect 0 "dev show NAME prints queues" "^  queues +1$" -- dev show vct-q
+run -j dev show vct-q
+pyjson "dev show -j: queues and every queue nest" 'd[0]["queues"] == 1' \
+	'[q["index"] for q in d[0]["queue"]] == [0]'
+expect 0 "dev del vct-q" "" -- dev del vct-q
+for q in 0 17 4294967295; do
+	expect 2 "queues $q: the policy's range error names queues" \
+		'^Error: queues: integer out of range, allowed 1 to 16 \(Numerical result out of range\)$' -- \
+		dev add vct-q backing "$F" queues "$q"
+done
+expect 1 "queues beyond 32 bits is a usage error" "^Error: queues: invalid value" -- \
+	dev add vct-q backing "$F" queues 4294967296
+# More than one queue: served (one nest per queue) or, before multiqueue,
+# refused naming queues.
+run dev add vct-q backing "$F" queues 16
+if [ "$rc" -eq 0 ]; then
+	run -j dev show vct-q
+	pyjson "queues 16: sixteen queue nests" 'd[0]["queues"] == 16' \
+		'[q["index"] for q in d[0]["queue"]] == list(range(16))'
+	"$V" dev del vct-q
+else
+	[ "$rc" -eq 2 ] && grep -qE "^Error: queues: " "$tmp/err"
+	ok $? "queues 16: refused naming queues (one queue until multiqueue)"
+fi
+
 expect 0 "dev add name NAME" "^vct-n: id [0-9]+, " -- dev add name vct-n backing "$F" size 1Mi
 expect 0 "the device of name NAME exists" "^vct-n$" -- dev show vct-n
 expect 0 "dev del of it" "" -- dev del vct-n

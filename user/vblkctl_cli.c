@@ -63,7 +63,7 @@ void vc_usage_main(FILE *f)
 void vc_usage_dev(FILE *f)
 {
 	fputs("Usage: vblkctl dev add [ name ] NAME backing PATH [ size SIZE ] [ ro ]\n"
-	      "                         [ direct ] [ serial SERIAL ] [ LIMITS ]\n"
+	      "                         [ direct ] [ serial SERIAL ] [ queues N ] [ LIMITS ]\n"
 	      "       vblkctl dev del NAME [ force ]\n"
 	      "       vblkctl dev show [ NAME ]\n"
 	      "       vblkctl dev set NAME [ serial SERIAL ] [ LIMITS | throttle off ]\n"
@@ -72,6 +72,7 @@ void vc_usage_dev(FILE *f)
 	      "SIZE: bytes, a multiple of 512 (default: the backing size)\n"
 	      "ro: read-only device (PATH is opened read-only)\n"
 	      "direct: open PATH with O_DIRECT (bypass the page cache)\n"
+	      "queues: number of virtqueues, 1 to 16 (default 1)\n"
 	      "force: delete even while a VMM is attached (detaches it)\n"
 	      "Each keyword may be given once.\n", f);
 }

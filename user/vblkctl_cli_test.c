@@ -137,6 +137,10 @@ static void usage_errors(void)
 	       "name NAME, then the backing is opened");
 	RUN(&r, "dev", "add", "x", "size", "1.5Gi");
 	expect(&r, 1, "Error: size: invalid value \"1.5Gi\": fractions", "a fraction");
+	RUN(&r, "dev", "add", "x", "backing", "/dev/null", "queues", "4294967296");
+	expect(&r, 1, "Error: queues: invalid value \"4294967296\": too large", "queues 2^32");
+	RUN(&r, "dev", "add", "x", "backing", "/dev/null", "queues", "-1");
+	expect(&r, 1, "Error: queues: invalid value \"-1\"", "queues -1");
 	RUN(&r, "dev", "help");
 	expect(&r, 0, "vblkctl dev add [ name ] NAME backing PATH", "dev help");
 }

@@ -47,7 +47,7 @@ static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 static bool is_add_key(const char *a)
 {
 	static const char *const keys[] = {
-		"name", "backing", "size", "serial", "ro", "direct",
+		"name", "backing", "size", "serial", "ro", "direct", "queues",
 	};
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
@@ -59,11 +59,11 @@ static bool is_add_key(const char *a)
 static int cmd_dev_add(int argc, char **argv)
 {
 	const char *name = NULL, *path = NULL, *serial = NULL;
-	bool ro = false, direct = false, have_size = false;
+	bool ro = false, direct = false, have_size = false, have_queues = false;
 	struct limits lim = { 0 };
+	uint64_t size = 0, queues = 0;
 	struct vnl_add add;
 	struct vnl_dev d;
-	uint64_t size = 0;
 	struct vnl nl;
 	int fd, ret;
 
@@ -116,6 +116,15 @@ static int cmd_dev_add(int argc, char **argv)
 			if (vc_parse_num("size", v, &size, "dev help"))
 				return EXIT_USAGE;
 			have_size = true;
+		} else if (!strcmp(a, "queues")) {
+			/* The kernel judges the range (and names queues). */
+			if (vc_parse_num("queues", v, &queues, "dev help"))
+				return EXIT_USAGE;
+			if (queues > UINT32_MAX)
+				return vc_usage_error("dev help",
+						      "queues: invalid value \"%s\": too large (more than 2^32 - 1)",
+						      v);
+			have_queues = true;
 		}
 	}
 	if (!name)
@@ -137,6 +146,8 @@ static int cmd_dev_add(int argc, char **argv)
 	add.capacity = size;
 	add.read_only = ro ? 1 : -1;
 	add.serial = serial;
+	add.has_queues = have_queues;
+	add.queues = (uint32_t)queues;
 	add.throttle = lim.any;
 	memcpy(add.thr, lim.thr, sizeof(add.thr));
 	memcpy(add.thr_set, lim.set, sizeof(add.thr_set));

@@ -277,6 +277,8 @@ void vc_render_dev(const struct vnl_dev *d)
 	vc_print_x64(VC_ANY, KEY(DEV, FEATURES), kv("features"), d->features);
 	vc_print_x64(VC_ANY, KEY(DEV, DEVICE_FEATURES), kv("device-features"),
 		     d->device_features);
+	if (d->has[VBLK_A_DEV_QUEUES])
+		vc_print_u64(VC_ANY, KEY(DEV, QUEUES), kv("queues"), d->queues);
 	vc_arr_open(KEY(DEV, QUEUE));
 	for (unsigned int i = 0; i < d->nqueue; i++)
 		render_queue(&d->queue[i]);

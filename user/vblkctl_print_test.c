@@ -19,6 +19,7 @@ static void sample_dev(struct vnl_dev *d)
 	d->read_only = 1;
 	strcpy(d->serial, "SER1");
 	d->queues = 1;
+	d->has[VBLK_A_DEV_QUEUES] = true;
 	d->nqueue = 1;
 	d->queue[0].size = 128;
 	d->queue[0].ready = 1;
@@ -118,7 +119,7 @@ static void devices(struct vnl_dev *d)
 	ok(strstr(out, "{\"name\":\"disk-0\",\"id\":7,\"backing-path\":\"/tmp/a \\\"b\\\".img\","
 		       "\"capacity\":3221225472,\"read-only\":true,\"serial\":\"SER1\","
 		       "\"vmm-attached\":false,\"status\":0,\"features\":0,"
-		       "\"device-features\":0,") == out,
+		       "\"device-features\":0,\"queues\":1,\"queue\":[") == out,
 	   "device JSON: keys are the spec's names: %.80s", out);
 	ok(strstr(out, "\"queue\":[{\"index\":0,\"size\":128,\"ready\":true,"
 		       "\"broken\":false,\"throttled\":false,\"last-avail-idx\":0,"
@@ -154,6 +155,7 @@ static void devices(struct vnl_dev *d)
 	ok(strstr(out, "disk-0\n") == out &&
 	   strstr(out, "  capacity                 3221225472 (3.00 GiB)\n") &&
 	   strstr(out, "  mode                     read-only\n") &&
+	   strstr(out, "  queues                   1\n") &&
 	   strstr(out, "  queue 0                  size 128 ready last-avail 0 used 0\n") &&
 	   strstr(out, "  throttle-iops            100 (burst 200)\n") &&
 	   strstr(out, "  throttle-bps             unlimited\n") &&
