@@ -84,7 +84,8 @@ truncate -s 100 "$tmp/tiny.img"
 expect 0 "--help" "^Usage: vblkctl" -- --help
 expect 0 "help object" "^Usage: vblkctl" -- help
 expect 0 "dev help" "vblkctl dev add \[ name \] NAME backing PATH" -- dev help
-expect 0 "set-throttle help" "set-throttle NAME off" -- set-throttle help
+expect 0 "set-throttle help is dev help" "set-throttle NAME ARGS is an alias of dev set" -- \
+	set-throttle help
 expect 0 "stats help" "stats NAME" -- stats help
 expect 0 "monitor help" "monitor" -- monitor help
 expect 0 "-V" "^vblkctl [0-9]" -- -V
@@ -96,7 +97,8 @@ expect 1 "dev add without NAME" "missing NAME" -- dev add
 expect 1 "dev add without backing" "missing backing PATH" -- dev add vct-x
 expect 1 "dev add with an unopenable backing" "cannot open" -- dev add vct-x backing "$tmp/none"
 expect 1 "dev del without NAME" "missing NAME" -- dev del
-expect 1 "set-throttle with nothing to set" "give limits or \"off\"" -- set-throttle vct-x
+expect 1 "set-throttle with nothing to set" "^Error: dev set: nothing to change$" -- \
+	set-throttle vct-x
 expect 1 "dev set with nothing to set" "nothing to change" -- dev set vct-x
 expect 1 "stats -c without -w" "-c needs -w" -- stats vct-x -c 2
 expect 1 "stats -w 0" "SECONDS must be" -- stats vct-x -w 0
@@ -246,7 +248,23 @@ expect 2 "dev show of an unknown device" "^Error: name: no such device \(No such
 	dev show vct-nope
 expect 0 "abbreviated commands (d sh)" "vct-a" -- d sh
 
-# ---- set-throttle / dev set ----
+# ---- dev set / set-throttle (its alias) ----
+# same DESCRIPTION ARGS...: "set-throttle ARGS" and "dev set ARGS" print
+# the same and exit the same.
+same() {
+	local desc=$1 a b
+	shift
+	run set-throttle "$@"
+	a="$rc $(cat "$tmp/out" "$tmp/err")"
+	run dev set "$@"
+	b="$rc $(cat "$tmp/out" "$tmp/err")"
+	[ "$a" = "$b" ]
+	ok $? "set-throttle is dev set: $desc"
+	printf '#   %s\n' "$a"
+}
+same "refused by the kernel" vct-a iops-burst 10
+same "unknown device" vct-nope iops 5
+same "a success prints nothing" vct-a iops 7
 expect 0 "set-throttle replaces the limits" "" -- set-throttle vct-a iops 500 iops-burst 2Ki
 run -j dev show vct-a
 pyjson "limits replaced (bps removed)" \

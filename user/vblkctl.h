@@ -48,7 +48,6 @@ int vc_once(struct vc_seen *s, const char *key, const char *hint);
 
 void vc_usage_main(FILE *f);
 void vc_usage_dev(FILE *f);
-void vc_usage_throttle(FILE *f);
 void vc_usage_stats(FILE *f);
 void vc_usage_monitor(FILE *f);
 

@@ -49,7 +49,7 @@ void vc_usage_main(FILE *f)
 {
 	fputs("Usage: vblkctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
 	      "       vblkctl [OPTIONS] dev { add | del | show | set | help }\n"
-	      "       vblkctl [OPTIONS] set-throttle NAME { LIMITS | off }\n"
+	      "       vblkctl [OPTIONS] set-throttle NAME { LIMITS | off }  (dev set)\n"
 	      "       vblkctl [OPTIONS] stats NAME [ -w SECONDS [ -c COUNT ] ]\n"
 	      "       vblkctl [OPTIONS] monitor [ -c COUNT ]\n"
 	      "OPTIONS: -j, --json     JSON output\n"
@@ -67,7 +67,11 @@ void vc_usage_dev(FILE *f)
 	      "       vblkctl dev del NAME [ force ]\n"
 	      "       vblkctl dev show [ NAME ]\n"
 	      "       vblkctl dev set NAME [ serial SERIAL ] [ LIMITS | throttle off ]\n"
+	      "       vblkctl set-throttle NAME { LIMITS | off }\n"
 	      "LIMITS := [ iops N ] [ iops-burst N ] [ bps N ] [ bps-burst N ]\n"
+	      "The limits given replace the device's whole throttle setting (a limit\n"
+	      "not given is removed); a burst defaults to one second's worth.\n"
+	      "set-throttle NAME ARGS is an alias of dev set NAME ARGS (off: throttle off).\n"
 	      "NAME: 1-31 characters from A-Z a-z 0-9 _ . -\n"
 	      "SIZE: bytes, a multiple of 512 (default: the backing size)\n"
 	      "ro: read-only device (PATH is opened read-only)\n"
@@ -75,16 +79,6 @@ void vc_usage_dev(FILE *f)
 	      "queues: number of virtqueues, 1 to 16 (default 1)\n"
 	      "force: delete even while a VMM is attached (detaches it)\n"
 	      "Each keyword may be given once.\n", f);
-}
-
-void vc_usage_throttle(FILE *f)
-{
-	fputs("Usage: vblkctl set-throttle NAME LIMITS\n"
-	      "       vblkctl set-throttle NAME off\n"
-	      "LIMITS := [ iops N ] [ iops-burst N ] [ bps N ] [ bps-burst N ]\n"
-	      "The limits given replace the device's whole throttle setting:\n"
-	      "a limit not given is removed. A burst (bucket size) defaults to\n"
-	      "one second's worth and may not be below its rate.\n", f);
 }
 
 void vc_usage_stats(FILE *f)

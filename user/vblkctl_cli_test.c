@@ -145,10 +145,41 @@ static void usage_errors(void)
 	expect(&r, 0, "vblkctl dev add [ name ] NAME backing PATH", "dev help");
 }
 
+/* set-throttle NAME ARGS prints what dev set NAME ARGS prints. */
+static void same(char **alias, char **dev_set, const char *what)
+{
+	struct run a, b;
+
+	run_argv(&a, alias);
+	run_argv(&b, dev_set);
+	ok(a.rc == b.rc && !strcmp(a.out, b.out) && !strcmp(a.err, b.err),
+	   "set-throttle is dev set: %s (exit %d)", what, a.rc);
+	if (a.rc != b.rc || strcmp(a.err, b.err))
+		printf("#   alias: %.200s\n#   dev set: %.200s\n", a.err, b.err);
+}
+
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+
+static void throttle_alias(void)
+{
+	same(ARGV("set-throttle", "x"), ARGV("dev", "set", "x"), "nothing to change");
+	same(ARGV("set-throttle", "x", "off", "iops", "5"),
+	     ARGV("dev", "set", "x", "throttle", "off", "iops", "5"),
+	     "off and limits together");
+	same(ARGV("set-throttle", "x", "iops", "10Q"),
+	     ARGV("dev", "set", "x", "iops", "10Q"), "a bad number");
+	same(ARGV("set-throttle", "x", "iops", "5", "bps", "1Mi"),
+	     ARGV("dev", "set", "x", "iops", "5", "bps", "1Mi"), "limits");
+	same(ARGV("set-throttle", "x", "off"),
+	     ARGV("dev", "set", "x", "throttle", "off"), "off");
+	same(ARGV("set-throttle", "help"), ARGV("dev", "set", "help"), "help");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	module_missing();
 	usage_errors();
+	throttle_alias();
 	return unit_done();
 }

@@ -333,43 +333,25 @@ static int cmd_dev_set(int argc, char **argv)
 	return dev_set(name, serial, &lim);
 }
 
+/*
+ * "set-throttle NAME ARGS" is an alias of "dev set NAME ARGS", with "off"
+ * for "throttle off": the same parsing, messages and output.
+ */
 int vc_cmd_set_throttle(int argc, char **argv)
 {
-	struct limits lim = { 0 };
-	const char *name = NULL;
+	char **args = calloc((size_t)argc * 2 + 1, sizeof(*args));
+	int n = 0, ret;
 
+	if (!args)
+		return EXIT_KERNEL;
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		int r;
-
-		if (vc_is_help(a)) {
-			vc_usage_throttle(stdout);
-			return EXIT_OK;
-		}
-		r = parse_limit_arg(argc, argv, &i, &lim, "set-throttle help");
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r)
-			continue;
-		if (!strcmp(a, "off") && name &&
-		    vc_once(&lim.seen, a, "set-throttle help"))
-			return EXIT_USAGE;
-		if (!strcmp(a, "off") && name)
-			lim.off = true;
-		else if (!name)
-			name = a;
-		else
-			return vc_usage_error("set-throttle help",
-					   "unknown argument \"%s\"", a);
+		if (i && !strcmp(argv[i], "off"))
+			args[n++] = "throttle";
+		args[n++] = argv[i];
 	}
-	if (!name)
-		return vc_usage_error("set-throttle help", "set-throttle: missing NAME");
-	if (lim.off && lim.any)
-		return vc_usage_error("set-throttle help", "\"off\" and limits together");
-	if (!lim.off && !lim.any)
-		return vc_usage_error("set-throttle help",
-				   "set-throttle: give limits or \"off\"");
-	return dev_set(name, NULL, &lim);
+	ret = cmd_dev_set(n, args);
+	free(args);
+	return ret;
 }
 
 int vc_cmd_dev(int argc, char **argv)
