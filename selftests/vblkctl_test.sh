@@ -122,7 +122,7 @@ expect 1 "fraction refused with a reason" "fractions are not supported" -- \
 	dev add vct-u backing "$F" size 1.5Gi
 
 # ---- dev add ----
-expect 0 "dev add with serial and limits" "^vct-a: id [0-9]+, capacity 67108864 \(64.00 MiB\)$" -- \
+expect 0 "dev add with serial and limits" "^vct-a: id [0-9]+, capacity 64 MiB$" -- \
 	dev add vct-a backing "$F" serial SER-A iops 1K bps 10Mi
 expect 2 "duplicate name: kernel message, exit 2" \
 	"^Error: name: a device with this name exists \(File exists\)$" -- \
@@ -131,8 +131,9 @@ expect 2 "size not a multiple of 512" "^Error: capacity: must be a non-zero mult
 	dev add vct-b backing "$F" size 1000
 expect 2 "size 1M is 1000000 bytes (K/M/G are powers of 1000)" "multiple of 512" -- \
 	dev add vct-b backing "$F" size 1M
-expect 0 "size 512K = 512000 bytes" "capacity 512000 " -- dev add vct-b backing "$F" size 512K
-expect 0 "size 1Gi beyond the file" "capacity 1073741824 \(1.00 GiB\)" -- \
+expect 0 "size 512K = 512000 bytes (-r: exact)" "capacity 512000$" -- \
+	-r dev add vct-b backing "$F" size 512K
+expect 0 "size 1Gi beyond the file" "capacity 1 GiB$" -- \
 	dev add vct-c backing "$F" size 1Gi
 expect 2 "file below 512 bytes without size" "smaller than 512 bytes; give a capacity" -- \
 	dev add vct-d backing "$tmp/tiny.img"
@@ -181,7 +182,7 @@ pyjson "dev add -j prints id, name, capacity" \
 
 # ---- dev show ----
 expect 0 "dev show table header" "^ID +NAME +CAPACITY +MODE +VMM +THROTTLE +BACKING$" -- dev show
-grep -E "^[0-9]+ +vct-a +64.00 MiB rw +- +iops 1000/1000 bps 10485760/10485760 $F$" "$tmp/out" >/dev/null
+grep -E "^[0-9]+ +vct-a +64 MiB rw +- +iops 1000 \(burst 1000\) bps 10 MiB/s \(burst 10 MiB\) +$F$" "$tmp/out" >/dev/null
 ok $? "dev show row for vct-a"
 grep -qE "^[0-9]+ +vct-r .* ro +- " "$tmp/out"
 ok $? "dev show row for vct-r is read-only"
@@ -237,7 +238,21 @@ else
 	ktap_test_skip "dev show -j keys against the ynl CLI: no tools/net/ynl/cli.py"
 fi
 
-expect 0 "dev show NAME detail" "^  capacity +67108864 \(64.00 MiB\)$" -- dev show vct-a
+run -j dev show vct-a
+cp "$tmp/out" "$tmp/j1"
+run -j -r dev show vct-a
+cmp -s "$tmp/j1" "$tmp/out" && grep -q '"capacity":67108864,' "$tmp/out"
+ok $? "JSON has raw numbers: -r changes nothing"
+expect 0 "dev show -r: exact numbers" "^  throttle-bps +10485760 \(burst 10485760\)$" -- \
+	-r dev show vct-a
+grep -qE "^  capacity +67108864$" "$tmp/out"
+ok $? "dev show -r: exact capacity"
+run -r dev show
+grep -qE "^[0-9]+ +vct-a +67108864 rw +- +iops 1000 \(burst 1000\) bps 10485760 \(burst 10485760\) +$F$" "$tmp/out"
+ok $? "dev show -r: exact numbers in the table"
+expect 0 "dev show NAME detail" "^  capacity +64 MiB$" -- dev show vct-a
+grep -qE "^  throttle-bps +10 MiB/s \(burst 10 MiB\)$" "$tmp/out"
+ok $? "dev show NAME: rates humanised like capacity"
 grep -qE "^  throttle-iops +1000 \(burst 1000\)$" "$tmp/out" &&
 	grep -qE "^  serial +SER-A$" "$tmp/out" &&
 	grep -qE "^  vmm +detached$" "$tmp/out" &&

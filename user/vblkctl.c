@@ -19,12 +19,13 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	/* Options come before the object ("+": stop at the first word). */
-	while ((c = getopt_long(argc, argv, "+jphV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jphVr", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			vc_opt.json = true;
@@ -32,6 +33,9 @@ int main(int argc, char **argv)
 		case 'p':
 			vc_opt.json = true;
 			vc_opt.pretty = true;
+			break;
+		case 'r':
+			vc_opt.raw = true;
 			break;
 		case 'h':
 			vc_usage_main(stdout);

@@ -54,6 +54,7 @@ void vc_usage_main(FILE *f)
 	      "       vblkctl [OPTIONS] monitor [ -c COUNT ]\n"
 	      "OPTIONS: -j, --json     JSON output\n"
 	      "         -p, --pretty   indented JSON (implies -j)\n"
+	      "         -r, --raw      exact numbers (bytes, bytes/s) in text\n"
 	      "         -h, --help     this text (or: vblkctl OBJECT help)\n"
 	      "         -V, --version  print the version\n"
 	      "Numbers take K M G T (x1000) or Ki Mi Gi Ti (x1024) suffixes.\n"

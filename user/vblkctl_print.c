@@ -127,15 +127,30 @@ void vc_print_flag(enum vc_kind k, const char *key, const char *fmt, bool val,
 		fprintf(vc_fp(), fmt, s);
 }
 
-void vc_print_size(enum vc_kind k, const char *key, const char *fmt,
-		   uint64_t bytes)
+/* The text of @bytes: humanised with @unit, or exact with -r. */
+static void vc_fmt_bytes(uint64_t bytes, const char *unit, char *buf,
+			 size_t len)
 {
-	char buf[32];
+	size_t n;
+
+	if (vc_opt.raw) {
+		snprintf(buf, len, "%" PRIu64, bytes);
+		return;
+	}
+	vc_fmt_iec(bytes, buf, len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "%s", unit);
+}
+
+void vc_print_bytes(enum vc_kind k, const char *key, const char *fmt,
+		    uint64_t bytes, const char *unit)
+{
+	char buf[40];
 
 	if (vc_json_side(k)) {
 		vc_json_u64(&vc_out.j, key, bytes);
 	} else if (vc_text_side(k, fmt)) {
-		vc_fmt_iec(bytes, buf, sizeof(buf));
+		vc_fmt_bytes(bytes, unit, buf, sizeof(buf));
 		fprintf(vc_fp(), fmt, buf);
 	}
 }
@@ -161,7 +176,7 @@ void vc_print_byte_rate(enum vc_kind k, const char *key, const char *fmt,
 	if (vc_json_side(k)) {
 		vc_json_double(&vc_out.j, key, bytes_per_s);
 	} else if (vc_text_side(k, fmt)) {
-		vc_fmt_iec((uint64_t)bytes_per_s, buf, sizeof(buf));
+		vc_fmt_bytes((uint64_t)bytes_per_s, "", buf, sizeof(buf));
 		fprintf(vc_fp(), fmt, buf);
 	}
 }
@@ -242,14 +257,24 @@ static void render_queue(const struct vnl_queue *q)
 	vc_obj_close();
 }
 
-/* One limit and its burst: "N (burst M)" or "unlimited". */
+/*
+ * One limit and its burst: "1000 (burst 2000)", "4 MiB/s (burst 4 MiB)"
+ * for @bytes, or "unlimited" (JSON: 0).
+ */
 static void render_limit(const char *label, const char *key, uint64_t rate,
-			 const char *burst_key, uint64_t burst)
+			 const char *burst_key, uint64_t burst, bool bytes)
 {
+	enum vc_kind k = rate ? VC_ANY : VC_JSON;
+
 	if (!rate)
 		vc_print_text(kv(label), "unlimited");
-	vc_print_u64(rate ? VC_ANY : VC_JSON, key, kv_end(label, ""), rate);
-	vc_print_u64(rate ? VC_ANY : VC_JSON, burst_key, " (burst %s)\n", burst);
+	if (bytes) {
+		vc_print_bytes(k, key, kv_end(label, ""), rate, "/s");
+		vc_print_size(k, burst_key, " (burst %s)\n", burst);
+	} else {
+		vc_print_u64(k, key, kv_end(label, ""), rate);
+		vc_print_u64(k, burst_key, " (burst %s)\n", burst);
+	}
 }
 
 void vc_render_dev(const struct vnl_dev *d)
@@ -262,9 +287,7 @@ void vc_render_dev(const struct vnl_dev *d)
 	vc_print_str(VC_JSON, KEY(DEV, BACKING_PATH), NULL, d->backing_path);
 	vc_print_str(VC_TEXT, NULL, kv("backing"),
 		     d->backing_path[0] ? d->backing_path : "?");
-	vc_fmt_iec(d->capacity, buf, sizeof(buf));
-	vc_print_text("  %-24s %" PRIu64 " (%s)\n", "capacity", d->capacity, buf);
-	vc_print_u64(VC_JSON, KEY(DEV, CAPACITY), NULL, d->capacity);
+	vc_print_size(VC_ANY, KEY(DEV, CAPACITY), kv("capacity"), d->capacity);
 	vc_print_flag(VC_ANY, KEY(DEV, READ_ONLY), kv("mode"), d->read_only,
 		      "read-only", "read-write");
 	vc_print_str(VC_JSON, KEY(DEV, SERIAL), NULL, d->serial);
@@ -285,17 +308,21 @@ void vc_render_dev(const struct vnl_dev *d)
 	vc_arr_close();
 	vc_obj_open(KEY(DEV, THROTTLE));
 	render_limit("throttle-iops", KEY(THROTTLE, IOPS), d->throttle.iops,
-		     KEY(THROTTLE, IOPS_BURST), d->throttle.iops_burst);
+		     KEY(THROTTLE, IOPS_BURST), d->throttle.iops_burst, false);
 	render_limit("throttle-bps", KEY(THROTTLE, BPS), d->throttle.bps,
-		     KEY(THROTTLE, BPS_BURST), d->throttle.bps_burst);
+		     KEY(THROTTLE, BPS_BURST), d->throttle.bps_burst, true);
 	vc_obj_close();
 	vc_render_stats(d, "  ");
 	vc_obj_close();
 }
 
-/* Human text of a throttle configuration ("iops 1000/2000 bps -"). */
+/*
+ * Text of a throttle configuration, as the detail view writes it:
+ * "iops 1000 (burst 2000) bps 4 MiB/s (burst 4 MiB)", "-" for none.
+ */
 static void vc_fmt_throttle(const struct vnl_throttle *t, char *buf, size_t len)
 {
+	char rate[40], burst[40];
 	int n = 0;
 
 	if (!t->iops && !t->bps) {
@@ -304,25 +331,28 @@ static void vc_fmt_throttle(const struct vnl_throttle *t, char *buf, size_t len)
 	}
 	buf[0] = '\0';
 	if (t->iops)
-		n = snprintf(buf, len, "iops %" PRIu64 "/%" PRIu64, t->iops,
-			     t->iops_burst);
-	if (t->bps && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, "%sbps %" PRIu64 "/%" PRIu64,
-			 n ? " " : "", t->bps, t->bps_burst);
+		n = snprintf(buf, len, "iops %" PRIu64 " (burst %" PRIu64 ")",
+			     t->iops, t->iops_burst);
+	if (t->bps && n >= 0 && (size_t)n < len) {
+		vc_fmt_bytes(t->bps, "/s", rate, sizeof(rate));
+		vc_fmt_bytes(t->bps_burst, "", burst, sizeof(burst));
+		snprintf(buf + n, len - n, "%sbps %s (burst %s)", n ? " " : "",
+			 rate, burst);
+	}
 }
 
 /* The table of "dev show": a header and one aligned row per device. */
 static void render_table(const struct vnl_dev *devs, int n)
 {
 	int wname = 4, wcap = 8, wthr = 8;
-	char cap[32], thr[96], fname[16], fcap[16], fthr[16];
+	char cap[40], thr[128], fname[16], fcap[16], fthr[16];
 
 	for (int i = 0; i < n; i++) {
 		int l = (int)strlen(devs[i].name);
 
 		if (l > wname)
 			wname = l;
-		vc_fmt_iec(devs[i].capacity, cap, sizeof(cap));
+		vc_fmt_bytes(devs[i].capacity, "", cap, sizeof(cap));
 		l = (int)strlen(cap);
 		if (l > wcap)
 			wcap = l;
@@ -366,15 +396,11 @@ void vc_render_devs(const struct vnl_dev *devs, int n)
 
 void vc_render_added(const struct vnl_dev *d)
 {
-	char cap[32];
-
 	vc_obj_open(NULL);
 	vc_print_u64(VC_JSON, KEY(DEV, ID), NULL, d->id);
 	vc_print_str(VC_ANY, KEY(DEV, NAME), "%s: ", d->name);
 	vc_print_u64(VC_TEXT, NULL, "id %s, ", d->id);
-	vc_fmt_iec(d->capacity, cap, sizeof(cap));
-	vc_print_text("capacity %" PRIu64 " (%s)", d->capacity, cap);
-	vc_print_u64(VC_JSON, KEY(DEV, CAPACITY), NULL, d->capacity);
+	vc_print_size(VC_ANY, KEY(DEV, CAPACITY), "capacity %s", d->capacity);
 	vc_print_flag(VC_TEXT, NULL, "%s", d->read_only, ", read-only", NULL);
 	vc_print_text("\n");
 	vc_obj_close();

@@ -56,12 +56,17 @@ void vc_print_x64(enum vc_kind k, const char *key, const char *fmt,
 /* A JSON boolean; text @yes or @no (nothing printed for NULL). */
 void vc_print_flag(enum vc_kind k, const char *key, const char *fmt, bool val,
 		   const char *yes, const char *no);
-/* Bytes: text humanised ("64.00 MiB"). */
-void vc_print_size(enum vc_kind k, const char *key, const char *fmt,
-		   uint64_t bytes);
-/* Per-second rates: text with one decimal, or bytes humanised. */
+/*
+ * Bytes: text humanised in IEC units with @unit after them ("4 MiB",
+ * "4 MiB/s" for @unit "/s"), or the exact number with -r; JSON the number.
+ */
+void vc_print_bytes(enum vc_kind k, const char *key, const char *fmt,
+		    uint64_t bytes, const char *unit);
+#define vc_print_size(k, key, fmt, bytes) vc_print_bytes(k, key, fmt, bytes, "")
+/* Per-second rates: text with one decimal, JSON with two. */
 void vc_print_rate(enum vc_kind k, const char *key, const char *fmt,
 		   double per_s);
+/* Bytes per second: text as vc_print_size(), JSON with two decimals. */
 void vc_print_byte_rate(enum vc_kind k, const char *key, const char *fmt,
 			double bytes_per_s);
 

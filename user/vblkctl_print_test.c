@@ -29,11 +29,14 @@ static void sample_dev(struct vnl_dev *d)
 		d->stats[a] = 1000 * a;
 }
 
+static bool raw;	/* -r for the next captures */
+
 /* The options for one capture: JSON or text. */
 static void mode(FILE *f, bool json)
 {
 	memset(&vc_opt, 0, sizeof(vc_opt));
 	vc_opt.json = json;
+	vc_opt.raw = raw;
 	vc_out_begin(f);
 }
 
@@ -141,8 +144,9 @@ static void devices(struct vnl_dev *d)
 		ok(c1 == c2 && c2 == c3, "table columns aligned (%ld %ld %ld)",
 		   c1, c2, c3);
 		ok(strstr(l2, " ro ") && strstr(l3, " rw ") &&
-		   strstr(l2, "3.00 GiB") && strstr(l2, "iops 100/200"),
-		   "table content");
+		   strstr(l2, " 3 GiB ") && strstr(l2, " iops 100 (burst 200) ") &&
+		   strstr(l3, " bps 4 MiB/s (burst 6 MiB) "),
+		   "table content: %s", l3);
 	}
 	free(out);
 
@@ -153,7 +157,7 @@ static void devices(struct vnl_dev *d)
 
 	out = capture(dev_detail, &d[0]);
 	ok(strstr(out, "disk-0\n") == out &&
-	   strstr(out, "  capacity                 3221225472 (3.00 GiB)\n") &&
+	   strstr(out, "  capacity                 3 GiB\n") &&
 	   strstr(out, "  mode                     read-only\n") &&
 	   strstr(out, "  queues                   1\n") &&
 	   strstr(out, "  queue 0                  size 128 ready last-avail 0 used 0\n") &&
@@ -163,8 +167,38 @@ static void devices(struct vnl_dev *d)
 	   "detail view");
 	free(out);
 
+	out = capture(dev_detail, &d[1]);
+	ok(strstr(out, "  throttle-iops            unlimited\n") &&
+	   strstr(out, "  throttle-bps             4 MiB/s (burst 6 MiB)\n"),
+	   "detail view: rates humanised");
+	free(out);
+	raw = true;
+	out = capture(dev_detail, &d[1]);
+	ok(strstr(out, "  capacity                 3221225472\n") &&
+	   strstr(out, "  throttle-bps             4194304 (burst 6291456)\n"),
+	   "-r: exact numbers in the detail view");
+	free(out);
+	out = capture(dev_table, d);
+	ok(strstr(out, " 3221225472 ") && strstr(out, " bps 4194304 (burst 6291456) "),
+	   "-r: exact numbers in the table");
+	free(out);
+	out = capture(dev_json, &d[1]);
+	ok(strstr(out, "\"capacity\":3221225472,") &&
+	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456}"),
+	   "JSON: raw numbers, with or without -r");
+	free(out);
 	out = capture(added, &d[0]);
-	ok(!strcmp(out, "disk-0: id 7, capacity 3221225472 (3.00 GiB), read-only\n"),
+	ok(!strcmp(out, "disk-0: id 7, capacity 3221225472, read-only\n"),
+	   "dev add -r: \"%s\"", out);
+	free(out);
+	raw = false;
+	out = capture(dev_json, &d[1]);
+	ok(strstr(out, "\"capacity\":3221225472,") &&
+	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456}"),
+	   "JSON without -r: the same raw numbers");
+	free(out);
+	out = capture(added, &d[0]);
+	ok(!strcmp(out, "disk-0: id 7, capacity 3 GiB, read-only\n"),
 	   "dev add: \"%s\"", out);
 	free(out);
 	out = capture(added_json, &d[0]);
@@ -184,7 +218,7 @@ static void rate_views(struct vnl_dev *d)
 	d[1].stats[VBLK_A_STATS_BYTES_READ] += 2 << 20;
 	d[1].stats[VBLK_A_STATS_WRITES_COMPLETED] -= 1;	/* went back: 0 */
 	out = capture(rates, d);
-	ok(strstr(out, "100.0") && strstr(out, "1.00 MiB") &&
+	ok(strstr(out, "100.0") && strstr(out, "    1 MiB ") &&
 	   strstr(out, "      0.0") && strstr(out, " yes\n"), "rates line");
 	free(out);
 	out = capture(rates_json, d);
@@ -224,6 +258,8 @@ int main(void)
 	strcpy(d[1].name, "a-much-longer-device-name");
 	d[1].read_only = 0;
 	d[1].throttle.iops = 0;
+	d[1].throttle.bps = 4 << 20;
+	d[1].throttle.bps_burst = 6 << 20;
 	devices(d);
 	rate_views(d);
 	events();

@@ -109,7 +109,11 @@ void vc_fmt_iec(uint64_t v, char *buf, size_t len)
 		x /= 1024;
 		i++;
 	}
-	snprintf(buf, len, "%.2f %s", x, units[i]);
+	/* Exact multiples without decimals: "4 MiB", "1.50 GiB". */
+	if (!(v & ((1ULL << (10 * i)) - 1)))
+		snprintf(buf, len, "%" PRIu64 " %s", v >> (10 * i), units[i]);
+	else
+		snprintf(buf, len, "%.2f %s", x, units[i]);
 }
 
 /* ---- JSON ---- */

@@ -23,7 +23,10 @@
  */
 int vc_parse_u64(const char *s, uint64_t *out, const char **why);
 
-/* Format @v bytes as "1.50 GiB" (IEC units, two decimals; "512 B"). */
+/*
+ * Format @v bytes in IEC units: "512 B", "4 MiB" (an exact multiple),
+ * "1.50 GiB" (else two decimals).
+ */
 void vc_fmt_iec(uint64_t v, char *buf, size_t len);
 
 /* ---- JSON writer ---- */

@@ -109,7 +109,15 @@ int main(void)
 	vc_fmt_iec(1536, buf, sizeof(buf));
 	ok(!strcmp(buf, "1.50 KiB"), "iec 1536 -> \"%s\"", buf);
 	vc_fmt_iec(1ULL << 30, buf, sizeof(buf));
-	ok(!strcmp(buf, "1.00 GiB"), "iec 1 GiB -> \"%s\"", buf);
+	ok(!strcmp(buf, "1 GiB"), "iec 1 GiB -> \"%s\"", buf);
+	vc_fmt_iec(4ULL << 20, buf, sizeof(buf));
+	ok(!strcmp(buf, "4 MiB"), "iec 4 MiB -> \"%s\"", buf);
+	vc_fmt_iec(1024, buf, sizeof(buf));
+	ok(!strcmp(buf, "1 KiB"), "iec 1024 -> \"%s\"", buf);
+	vc_fmt_iec(1000000, buf, sizeof(buf));
+	ok(!strcmp(buf, "976.56 KiB"), "iec 10^6 -> \"%s\"", buf);
+	vc_fmt_iec((1ULL << 30) + 512, buf, sizeof(buf));
+	ok(!strcmp(buf, "1.00 GiB"), "iec 1 GiB + 512 -> \"%s\"", buf);
 	vc_fmt_iec(UINT64_MAX, buf, sizeof(buf));
 	ok(!strcmp(buf, "16.00 EiB"), "iec max -> \"%s\"", buf);
 
