@@ -190,7 +190,10 @@ awk -v t="$tmp" '/ vct-/ { print index($0, t) }' "$tmp/out" | sort -u | wc -l | 
 ok $? "dev show columns aligned"
 
 run -j dev show
-pyjson "dev show -j: a list with every device and field" \
+pyjson "dev show -j without -s: no counters" \
+	'not [x for x in d if "stats" in x]'
+run -s -j dev show
+pyjson "dev show -s -j: a list with every device and field" \
 	'isinstance(d, list)' \
 	'len([x for x in d if x["name"].startswith("vct-")]) == 5' \
 	'[x for x in d if x["name"] == "vct-a"][0]["capacity"] == 67108864' \
@@ -206,7 +209,7 @@ pyjson "dev show -j: a list with every device and field" \
 	'"_" not in json.dumps([x for x in d if x["name"] == "vct-a"][0]).replace("'"$F"'", "")'
 cp "$tmp/out" "$tmp/compact.json"
 
-run -p dev show vct-a
+run -s -p dev show vct-a
 [ "$(wc -l <"$tmp/out")" -gt 20 ]
 ok $? "-p prints indented JSON"
 python3 -c '
@@ -214,7 +217,7 @@ import json, sys
 a = json.load(open(sys.argv[1]))
 b = [x for x in json.load(open(sys.argv[2])) if x["name"] == "vct-a"]
 sys.exit(0 if a == b else 1)' "$tmp/out" "$tmp/compact.json"
-ok $? "-p dev show NAME equals the compact dump entry"
+ok $? "-s -p dev show NAME equals the compact dump entry"
 
 # The JSON keys are the spec's names, as the kernel's ynl CLI prints them.
 cli=${VBLK_KSRC:-/nonexistent}/tools/net/ynl/cli.py
@@ -257,8 +260,15 @@ grep -qE "^  throttle-iops +1000 \(burst 1000\)$" "$tmp/out" &&
 	grep -qE "^  serial +SER-A$" "$tmp/out" &&
 	grep -qE "^  vmm +detached$" "$tmp/out" &&
 	grep -qE "^  queue 0 +size 0 not-ready" "$tmp/out" &&
-	grep -qE "^  reads-completed +0$" "$tmp/out"
-ok $? "dev show NAME detail fields"
+	! grep -q "reads-completed" "$tmp/out"
+ok $? "dev show NAME detail fields, no counters without -s"
+expect 0 "-s dev show NAME: with the counters" "^  reads-completed +0$" -- -s dev show vct-a
+[ "$(grep -cE "^  [a-z-]+ +0$" "$tmp/out")" -ge 9 ] && grep -qE "^  invalid-avail-idx-count +0$" "$tmp/out"
+ok $? "-s dev show NAME: all nine counters"
+run -s dev show
+awk '/^[0-9]+ +vct-a /{f=1; next} f && /^[0-9]/{exit} f' "$tmp/out" >"$tmp/rows"
+[ "$(grep -cE "^      [a-z-]+ +[0-9]+$" "$tmp/rows")" -eq 9 ]
+ok $? "-s dev show: nine counters under the row of vct-a"
 expect 2 "dev show of an unknown device" "^Error: name: no such device \(No such file or directory\)$" -- \
 	dev show vct-nope
 expect 0 "abbreviated commands (d sh)" "vct-a" -- d sh

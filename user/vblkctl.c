@@ -20,12 +20,13 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "stats", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	/* Options come before the object ("+": stop at the first word). */
-	while ((c = getopt_long(argc, argv, "+jphVr", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jphVrs", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			vc_opt.json = true;
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			vc_opt.raw = true;
+			break;
+		case 's':
+			vc_opt.stats = true;
 			break;
 		case 'h':
 			vc_usage_main(stdout);

@@ -312,7 +312,8 @@ void vc_render_dev(const struct vnl_dev *d)
 	render_limit("throttle-bps", KEY(THROTTLE, BPS), d->throttle.bps,
 		     KEY(THROTTLE, BPS_BURST), d->throttle.bps_burst, true);
 	vc_obj_close();
-	vc_render_stats(d, "  ");
+	if (vc_opt.stats)
+		vc_render_stats(d, "  ");
 	vc_obj_close();
 }
 
@@ -378,6 +379,8 @@ static void render_table(const struct vnl_dev *devs, int n)
 		vc_print_str(VC_TEXT, NULL, fthr, thr);
 		vc_print_str(VC_TEXT, NULL, "%s\n",
 			     d->backing_path[0] ? d->backing_path : "?");
+		if (vc_opt.stats)
+			vc_render_stats(d, "      ");
 	}
 }
 

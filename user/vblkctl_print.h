@@ -72,9 +72,15 @@ void vc_print_byte_rate(enum vc_kind k, const char *key, const char *fmt,
 
 /* ---- vblk's records ---- */
 
-/* Everything about a device: "key value" lines, or one JSON object. */
+/*
+ * Everything about a device: "key value" lines, or one JSON object; the
+ * counters with -s.
+ */
 void vc_render_dev(const struct vnl_dev *d);
-/* All devices: a table, or a JSON array of vc_render_dev() objects. */
+/*
+ * All devices: a table (with each device's counters under its row with
+ * -s), or a JSON array of vc_render_dev() objects.
+ */
 void vc_render_devs(const struct vnl_dev *devs, int n);
 /* What "dev add" prints about the new device. */
 void vc_render_added(const struct vnl_dev *d);
