@@ -347,6 +347,28 @@ assert all(e["dev-name"] == "vct-m" for e in ev) and ev[0]["dev-id"] == ev[2]["d
 ' "$tmp/mon"
 ok $? "monitor -j -c 3 sees add, change, del"
 
+# -t: each event starts with when it arrived.
+"$V" -t monitor -c 1 >"$tmp/mon" 2>&1 &
+mon=$!
+"$V" -t -j monitor -c 1 >"$tmp/monj" 2>&1 &
+monj=$!
+sleep 1
+"$V" dev add vct-t backing "$F" >/dev/null
+for _ in $(seq 50); do kill -0 $mon 2>/dev/null || kill -0 $monj 2>/dev/null || break; sleep 0.2; done
+kill $mon $monj 2>/dev/null
+wait $mon $monj
+"$V" dev del vct-t
+grep -qE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\] add vct-t \(id [0-9]+\)$' "$tmp/mon"
+ok $? "monitor -t: [date and time] before each event"
+sed 's/^/# /' "$tmp/mon"
+python3 -c '
+import json, sys, time
+e = json.loads(open(sys.argv[1]).read())
+assert e["type"] == "add" and e["dev-name"] == "vct-t", e
+assert isinstance(e["timestamp"], float) and abs(e["timestamp"] - time.time()) < 60, e
+' "$tmp/monj"
+ok $? "monitor -t -j: timestamp in seconds since the epoch"
+
 # ---- dev del ----
 expect 2 "dev del of an unknown device" "^Error: name: no such device" -- dev del vct-nope
 expect 0 "dev del" "" -- dev del vct-b

@@ -21,12 +21,13 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "timestamp", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	/* Options come before the object ("+": stop at the first word). */
-	while ((c = getopt_long(argc, argv, "+jphVrs", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jphVrst", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			vc_opt.json = true;
@@ -40,6 +41,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			vc_opt.stats = true;
+			break;
+		case 't':
+			vc_opt.timestamp = true;
 			break;
 		case 'h':
 			vc_usage_main(stdout);

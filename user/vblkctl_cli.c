@@ -56,6 +56,7 @@ void vc_usage_main(FILE *f)
 	      "         -p, --pretty   indented JSON (implies -j)\n"
 	      "         -r, --raw      exact numbers (bytes, bytes/s) in text\n"
 	      "         -s, --stats    dev show: with the counters\n"
+	      "         -t, --timestamp  monitor: when each event arrived\n"
 	      "         -h, --help     this text (or: vblkctl OBJECT help)\n"
 	      "         -V, --version  print the version\n"
 	      "Numbers take K M G T (x1000) or Ki Mi Gi Ti (x1024) suffixes.\n"
@@ -93,10 +94,12 @@ void vc_usage_stats(FILE *f)
 
 void vc_usage_monitor(FILE *f)
 {
-	fputs("Usage: vblkctl monitor [ -c COUNT ]\n"
+	fputs("Usage: vblkctl [ -t ] monitor [ -c COUNT ]\n"
 	      "Print device events (add, del, change, attach, detach,\n"
 	      "throttle-start, throttle-stop, queue-broken) as they happen;\n"
-	      "stop after COUNT events with -c.\n", f);
+	      "stop after COUNT events with -c. With -t, each starts with the\n"
+	      "local time it arrived at ([2026-12-03T09:35:41.123456]; JSON:\n"
+	      "\"timestamp\", seconds since the epoch).\n", f);
 }
 
 /* ---- arguments ---- */

@@ -181,6 +181,25 @@ void vc_print_byte_rate(enum vc_kind k, const char *key, const char *fmt,
 	}
 }
 
+void vc_print_time(enum vc_kind k, const char *key, const char *fmt,
+		   const struct timespec *t)
+{
+	char buf[64];
+	struct tm tm;
+	size_t n;
+
+	if (vc_json_side(k)) {
+		snprintf(buf, sizeof(buf), "%lld.%06ld", (long long)t->tv_sec,
+			 t->tv_nsec / 1000);
+		vc_json_num(&vc_out.j, key, buf);
+	} else if (vc_text_side(k, fmt)) {
+		localtime_r(&t->tv_sec, &tm);
+		n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf + n, sizeof(buf) - n, ".%06ld", t->tv_nsec / 1000);
+		fprintf(vc_fp(), fmt, buf);
+	}
+}
+
 /* ---- vblk's records ---- */
 
 /* The text format of a "key value" line of the detail view, then @end. */
@@ -478,12 +497,13 @@ void vc_render_event(const struct vnl_event *ev, const struct timespec *when)
 	const char *what = vnl_event_name(ev->type);
 	char unknown[32];
 
-	(void)when;
 	if (!what) {
 		snprintf(unknown, sizeof(unknown), "event-%" PRIu32, ev->type);
 		what = unknown;
 	}
 	vc_obj_open(NULL);
+	if (vc_opt.timestamp && when)
+		vc_print_time(VC_ANY, "timestamp", "[%s] ", when);
 	vc_print_str(VC_ANY, KEY(EVENT, TYPE), "%s ", what);
 	vc_print_str(VC_ANY, KEY(EVENT, DEV_NAME), "%s ", ev->dev_name);
 	vc_print_u64(VC_ANY, KEY(EVENT, DEV_ID), "(id %s)", ev->dev_id);

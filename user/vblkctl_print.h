@@ -66,6 +66,12 @@ void vc_print_bytes(enum vc_kind k, const char *key, const char *fmt,
 /* Per-second rates: text with one decimal, JSON with two. */
 void vc_print_rate(enum vc_kind k, const char *key, const char *fmt,
 		   double per_s);
+/*
+ * A wall-clock time: text "2026-12-03T09:35:41.123456" (local time), JSON
+ * seconds since the epoch with microseconds.
+ */
+void vc_print_time(enum vc_kind k, const char *key, const char *fmt,
+		   const struct timespec *t);
 /* Bytes per second: text as vc_print_size(), JSON with two decimals. */
 void vc_print_byte_rate(enum vc_kind k, const char *key, const char *fmt,
 			double bytes_per_s);
@@ -92,7 +98,7 @@ void vc_render_counters(const struct vnl_dev *d);
 void vc_render_rates_header(void);
 void vc_render_rates(const struct vnl_dev *prev, const struct vnl_dev *cur,
 		     double secs);
-/* One monitor event, received at @when (printed with -t). */
+/* One monitor event, received at @when (printed with -t; may be NULL). */
 void vc_render_event(const struct vnl_event *ev, const struct timespec *when);
 
 #endif /* VBLKCTL_PRINT_H */

@@ -31,6 +31,7 @@ static void sample_dev(struct vnl_dev *d)
 
 static bool raw;	/* -r for the next captures */
 static bool with_stats;	/* -s */
+static const struct timespec when = { 1764754541, 123456789 };
 
 /* The options for one capture: JSON or text. */
 static void mode(FILE *f, bool json)
@@ -39,6 +40,7 @@ static void mode(FILE *f, bool json)
 	vc_opt.json = json;
 	vc_opt.raw = raw;
 	vc_opt.stats = with_stats;
+	vc_opt.timestamp = true;	/* used only when a time is given */
 	vc_out_begin(f);
 }
 
@@ -113,6 +115,20 @@ static void event_json(FILE *f, const void *arg)
 {
 	mode(f, true);
 	vc_render_event(arg, NULL);
+	vc_out_end();
+}
+
+static void event_t(FILE *f, const void *arg)
+{
+	mode(f, false);
+	vc_render_event(arg, &when);
+	vc_out_end();
+}
+
+static void event_t_json(FILE *f, const void *arg)
+{
+	mode(f, true);
+	vc_render_event(arg, &when);
 	vc_out_end();
 }
 
@@ -264,6 +280,17 @@ static void events(void)
 	out = capture(event_json, &ev);
 	ok(!strcmp(out, "{\"type\":\"throttle-stop\",\"dev-name\":\"d3\",\"dev-id\":3,\"queue\":0}\n"),
 	   "event JSON: %s", out);
+	free(out);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	out = capture(event_t, &ev);
+	ok(!strcmp(out, "[2025-12-03T09:35:41.123456] throttle-stop d3 (id 3) queue 0\n"),
+	   "-t: the time first: \"%s\"", out);
+	free(out);
+	out = capture(event_t_json, &ev);
+	ok(!strcmp(out, "{\"timestamp\":1764754541.123456,\"type\":\"throttle-stop\","
+			"\"dev-name\":\"d3\",\"dev-id\":3,\"queue\":0}\n"),
+	   "-t JSON: seconds since the epoch: %s", out);
 	free(out);
 	ev.type = 99;
 	ev.queue = -1;

@@ -238,6 +238,12 @@ void vc_json_double(struct vc_json *j, const char *key, double v)
 	fprintf(j->f, "%.2f", v);
 }
 
+void vc_json_num(struct vc_json *j, const char *key, const char *num)
+{
+	vc_json_pre(j, key);
+	fputs(num, j->f);
+}
+
 void vc_json_bool(struct vc_json *j, const char *key, bool v)
 {
 	vc_json_pre(j, key);

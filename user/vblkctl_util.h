@@ -50,6 +50,8 @@ void vc_json_str(struct vc_json *j, const char *key, const char *v);
 void vc_json_u64(struct vc_json *j, const char *key, uint64_t v);
 void vc_json_double(struct vc_json *j, const char *key, double v);
 void vc_json_bool(struct vc_json *j, const char *key, bool v);
+/* A number already formatted (e.g. with more decimals than %.2f). */
+void vc_json_num(struct vc_json *j, const char *key, const char *num);
 /* End a top-level value: newline. */
 void vc_json_done(struct vc_json *j);
 /* Write @s as a JSON string literal (with quotes and escapes). */
