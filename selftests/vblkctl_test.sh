@@ -88,7 +88,9 @@ expect 0 "set-throttle help is dev help" "set-throttle NAME ARGS is an alias of 
 	set-throttle help
 expect 0 "stats help" "stats NAME" -- stats help
 expect 0 "monitor help" "monitor" -- monitor help
-expect 0 "-V" "^vblkctl [0-9]" -- -V
+expect 0 "-V: the tool's version from the build" '^vblkctl [0-9A-Za-z][0-9A-Za-z.+~-]*$' -- -V
+grep -qx "vblk netlink family version 1 (vblkctl speaks 1)" "$tmp/out" && ! grep -q unknown "$tmp/out"
+ok $? "-V: the kernel family's version"
 expect 1 "no arguments is a usage error" "Usage:" --
 expect 1 "unknown object" "Error: unknown object \"frob\"" -- frob
 expect 1 "unknown dev command" "Error: unknown command" -- dev frob

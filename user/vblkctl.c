@@ -6,11 +6,10 @@
  * vblk module).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "vblkctl.h"
-
-#define VBLKCTL_VERSION "1.0"
 
 int main(int argc, char **argv)
 {
@@ -24,6 +23,7 @@ int main(int argc, char **argv)
 		{ "timestamp", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool version = false;
 	int c;
 
 	/* Options come before the object ("+": stop at the first word). */
@@ -49,12 +49,14 @@ int main(int argc, char **argv)
 			vc_usage_main(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("vblkctl %s\n", VBLKCTL_VERSION);
-			return EXIT_OK;
+			version = true;
+			break;
 		default:
 			vc_usage_main(stderr);
 			return EXIT_USAGE;
 		}
 	}
+	if (version)
+		return vc_version();
 	return vc_run(argc - optind, argv + optind);
 }

@@ -19,6 +19,8 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_KERNEL = 2 };
 /* Set by SIGINT/SIGTERM while a command waits (stats -w, monitor). */
 extern volatile sig_atomic_t vc_stop;
 
+/* -V: vblkctl's version and the kernel family's. */
+int vc_version(void);
 /* Run "OBJECT COMMAND [ARGS]": the exit status. */
 int vc_run(int argc, char **argv);
 

@@ -58,7 +58,7 @@ void vc_usage_main(FILE *f)
 	      "         -s, --stats    dev show: with the counters\n"
 	      "         -t, --timestamp  monitor: when each event arrived\n"
 	      "         -h, --help     this text (or: vblkctl OBJECT help)\n"
-	      "         -V, --version  print the version\n"
+	      "         -V, --version  vblkctl's version and the kernel family's\n"
 	      "Numbers take K M G T (x1000) or Ki Mi Gi Ti (x1024) suffixes.\n"
 	      "Exit status: 0 success, 1 usage error, 2 kernel error.\n", f);
 }
@@ -140,6 +140,29 @@ int vc_open(struct vnl *v)
 }
 
 /* ---- objects ---- */
+
+#ifndef VBLK_VERSION
+#define VBLK_VERSION "unknown"
+#endif
+
+int vc_version(void)
+{
+	int ver = -ENOENT;
+	struct vnl v;
+
+	printf("vblkctl %s\n", VBLK_VERSION);
+	if (!vnl_open(&v)) {
+		ver = vnl_family_version(&v);
+		vnl_close(&v);
+	}
+	if (ver >= 0)
+		printf("vblk netlink family version %d (vblkctl speaks %d)\n",
+		       ver, VBLK_FAMILY_VERSION);
+	else
+		printf("vblk netlink family: not loaded (vblkctl speaks version %d)\n",
+		       VBLK_FAMILY_VERSION);
+	return EXIT_OK;
+}
 
 int vc_run(int argc, char **argv)
 {

@@ -175,11 +175,39 @@ static void throttle_alias(void)
 	same(ARGV("set-throttle", "help"), ARGV("dev", "set", "help"), "help");
 }
 
+/* -V: the build's version, and the family's (not loaded here). */
+static void version(void)
+{
+	char tout[] = "/tmp/vblkctl-out-XXXXXX";
+	int fo = mkstemp(tout), so = dup(1), rc;
+	char out[512];
+	struct stat st;
+
+	unlink(tout);
+	fflush(stdout);
+	dup2(fo, 1);
+	rc = vc_version();
+	fflush(stdout);
+	dup2(so, 1);
+	close(so);
+	slurp(fo, out, sizeof(out));
+	ok(rc == 0 && !strncmp(out, "vblkctl " VBLK_VERSION "\n", strlen(VBLK_VERSION) + 9) &&
+	   strcmp(VBLK_VERSION, "unknown") && VBLK_VERSION[0],
+	   "-V: vblkctl %s, from the build", VBLK_VERSION);
+	if (stat("/sys/module/vblk", &st))
+		ok(strstr(out, "\nvblk netlink family: not loaded (vblkctl speaks version 1)\n") != NULL,
+		   "-V without the module: the family is not loaded");
+	else
+		ok(strstr(out, "\nvblk netlink family version ") != NULL,
+		   "-V: the family's version");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	module_missing();
 	usage_errors();
 	throttle_alias();
+	version();
 	return unit_done();
 }
