@@ -371,6 +371,42 @@ assert isinstance(e["timestamp"], float) and abs(e["timestamp"] - time.time()) <
 ' "$tmp/monj"
 ok $? "monitor -t -j: timestamp in seconds since the epoch"
 
+# ---- -b FILE: one command per line ----
+cat >"$tmp/ok.batch" <<EOF
+# recreate the disks at boot
+dev add vct-b1 backing $F size 1Mi
+
+dev add name vct-b2 backing '$F' serial "B 2"   # a quoted word
+dev set vct-b1 iops 10
+EOF
+expect 0 "-b: every line runs" "^vct-b2: id [0-9]+, " -- -b "$tmp/ok.batch"
+run -j dev show vct-b2
+pyjson "-b: quoted words and limits arrived" 'd[0]["serial"] == "B 2"'
+run -j dev show vct-b1
+pyjson "-b: the later line ran" 'd[0]["throttle"]["iops"] == 10'
+cat >"$tmp/bad.batch" <<EOF
+dev add vct-b3 backing $F
+dev add vct-b1 backing $F
+dev add vct-b4 backing $F
+EOF
+expect 2 "-b: stops at the first failure, its line and the kernel's status" \
+	"^Error: $tmp/bad.batch:2: command failed, batch stopped \(-force goes on\)$" -- \
+	-b "$tmp/bad.batch"
+grep -q "^Error: name: a device with this name exists" "$tmp/err" && ! grep -q "^vct-b4:" "$tmp/out"
+ok $? "-b: the failing command's message; the next line did not run"
+"$V" dev del vct-b3
+expect 2 "-b -force: goes on, exits with the failure's status" \
+	"^Error: $tmp/bad.batch:2: command failed$" -- -force -b "$tmp/bad.batch"
+grep -q "^vct-b4: " "$tmp/out"
+ok $? "-b -force: the line after the failure ran"
+printf 'dev del vct-b1\ndev del vct-b2\ndev del vct-b3\ndev del vct-b4\n' |
+	"$V" -b - >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && ! "$V" dev show vct-b4 >/dev/null 2>&1
+ok $? "-b -: commands from stdin"
+expect 1 "-b with an OBJECT too" "^Error: -b takes its commands from" -- -b "$tmp/ok.batch" dev show
+expect 1 "-b of a missing file" "^Error: cannot open" -- -b "$tmp/none.batch"
+
 # ---- dev del ----
 expect 2 "dev del of an unknown device" "^Error: name: no such device" -- dev del vct-nope
 expect 0 "dev del" "" -- dev del vct-b

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vblkctl.h"
 
@@ -21,13 +22,25 @@ int main(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "timestamp", no_argument, NULL, 't' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool version = false;
+	const char *batch = NULL;
+	bool version = false, force = false;
 	int c;
 
 	/* Options come before the object ("+": stop at the first word). */
-	while ((c = getopt_long(argc, argv, "+jphVrst", opts, NULL)) != -1) {
+	while (optind < argc) {
+		/* iproute2's spelling of --force */
+		if (!strcmp(argv[optind], "-force")) {
+			force = true;
+			optind++;
+			continue;
+		}
+		c = getopt_long(argc, argv, "+jphVrstb:", opts, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'j':
 			vc_opt.json = true;
@@ -45,6 +58,12 @@ int main(int argc, char **argv)
 		case 't':
 			vc_opt.timestamp = true;
 			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
 		case 'h':
 			vc_usage_main(stdout);
 			return EXIT_OK;
@@ -58,5 +77,10 @@ int main(int argc, char **argv)
 	}
 	if (version)
 		return vc_version();
+	if (batch && optind < argc)
+		return vc_usage_error("help", "-b takes its commands from %s, not \"%s\"",
+				      batch, argv[optind]);
+	if (batch)
+		return vc_batch(batch, force);
 	return vc_run(argc - optind, argv + optind);
 }

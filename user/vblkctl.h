@@ -19,6 +19,19 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_KERNEL = 2 };
 /* Set by SIGINT/SIGTERM while a command waits (stats -w, monitor). */
 extern volatile sig_atomic_t vc_stop;
 
+/*
+ * -b FILE: run each line of @path ("-": stdin) as a command. Stops at the
+ * first that fails and returns its status; with @force goes on and
+ * returns the highest.
+ */
+int vc_batch(const char *path, bool force);
+/*
+ * Split a batch line in place into @argv: words separated by blanks,
+ * "..." and '...' quoting, a # starting a comment. Returns the number of
+ * words, or -1 for an unterminated quote or more than @max words.
+ */
+#define VC_BATCH_WORDS 64
+int vc_split(char *line, char **argv, int max);
 /* -V: vblkctl's version and the kernel family's. */
 int vc_version(void);
 /* Run "OBJECT COMMAND [ARGS]": the exit status. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vblkctl.h"
@@ -59,6 +60,9 @@ void vc_usage_main(FILE *f)
 	      "         -t, --timestamp  monitor: when each event arrived\n"
 	      "         -h, --help     this text (or: vblkctl OBJECT help)\n"
 	      "         -V, --version  vblkctl's version and the kernel family's\n"
+	      "         -b, --batch FILE  one command per line of FILE (- stdin);\n"
+	      "                        stop at the first that fails\n"
+	      "         -force, --force   with -b: go on after a failure\n"
 	      "Numbers take K M G T (x1000) or Ki Mi Gi Ti (x1024) suffixes.\n"
 	      "Exit status: 0 success, 1 usage error, 2 kernel error.\n", f);
 }
@@ -188,4 +192,81 @@ int vc_run(int argc, char **argv)
 	if (vc_matches(obj, "monitor"))
 		return vc_cmd_monitor(argc, argv);
 	return vc_usage_error("help", "unknown object \"%s\"", obj);
+}
+
+/* ---- batch ---- */
+
+int vc_split(char *line, char **argv, int max)
+{
+	char *r = line, *w = line;
+	int argc = 0;
+
+	for (;;) {
+		char quote = 0;
+
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (!*r || *r == '#')
+			return argc;
+		if (argc == max)
+			return -1;
+		argv[argc++] = w;
+		for (; *r; r++) {
+			if (quote && *r == quote) {
+				quote = 0;
+			} else if (!quote && (*r == '"' || *r == '\'')) {
+				quote = *r;
+			} else if (!quote && (*r == ' ' || *r == '\t' ||
+					      *r == '\n' || *r == '\r')) {
+				break;
+			} else {
+				*w++ = *r;
+			}
+		}
+		if (quote)
+			return -1;
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+}
+
+int vc_batch(const char *path, bool force)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	size_t cap = 0;
+	char *line = NULL;
+	int lineno = 0, worst = EXIT_OK;
+
+	if (!f) {
+		fprintf(stderr, "Error: cannot open %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while (!vc_stop && getline(&line, &cap, f) >= 0) {
+		char *argv[VC_BATCH_WORDS];
+		int argc = vc_split(line, argv, VC_BATCH_WORDS), rc;
+
+		lineno++;
+		if (!argc)
+			continue;
+		if (argc < 0)
+			rc = vc_usage_error(NULL, "unterminated quote or more than %d words",
+					    VC_BATCH_WORDS);
+		else
+			rc = vc_run(argc, argv);
+		if (rc == EXIT_OK)
+			continue;
+		if (rc > worst)
+			worst = rc;
+		if (!force) {
+			fprintf(stderr, "Error: %s:%d: command failed, batch stopped (-force goes on)\n",
+				path, lineno);
+			break;
+		}
+		fprintf(stderr, "Error: %s:%d: command failed\n", path, lineno);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return worst;
 }

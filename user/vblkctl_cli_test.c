@@ -29,22 +29,20 @@ static void slurp(int fd, char *buf, size_t len)
 	close(fd);
 }
 
-/* vc_run() on the NULL-terminated words, with stdout and stderr captured. */
-static void run_argv(struct run *r, char **argv)
+/* @fn(@arg) with its stdout and stderr captured in @r. */
+static void run_fn(struct run *r, int (*fn)(void *arg), void *arg)
 {
 	char tout[] = "/tmp/vblkctl-out-XXXXXX", terr[] = "/tmp/vblkctl-err-XXXXXX";
 	int fo = mkstemp(tout), fe = mkstemp(terr);
-	int so = dup(1), se = dup(2), argc = 0;
+	int so = dup(1), se = dup(2);
 
 	unlink(tout);
 	unlink(terr);
-	while (argv[argc])
-		argc++;
 	fflush(stdout);
 	fflush(stderr);
 	dup2(fo, 1);
 	dup2(fe, 2);
-	r->rc = vc_run(argc, argv);
+	r->rc = fn(arg);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(so, 1);
@@ -53,6 +51,22 @@ static void run_argv(struct run *r, char **argv)
 	close(se);
 	slurp(fo, r->out, sizeof(r->out));
 	slurp(fe, r->err, sizeof(r->err));
+}
+
+static int run_words(void *arg)
+{
+	char **argv = arg;
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return vc_run(argc, argv);
+}
+
+/* vc_run() on the NULL-terminated words, with stdout and stderr captured. */
+static void run_argv(struct run *r, char **argv)
+{
+	run_fn(r, run_words, argv);
 }
 
 static int lines(const char *s)
@@ -175,23 +189,21 @@ static void throttle_alias(void)
 	same(ARGV("set-throttle", "help"), ARGV("dev", "set", "help"), "help");
 }
 
+static int run_version(void *arg)
+{
+	(void)arg;
+	return vc_version();
+}
+
 /* -V: the build's version, and the family's (not loaded here). */
 static void version(void)
 {
-	char tout[] = "/tmp/vblkctl-out-XXXXXX";
-	int fo = mkstemp(tout), so = dup(1), rc;
-	char out[512];
 	struct stat st;
+	struct run r;
+	char *out = r.out;
 
-	unlink(tout);
-	fflush(stdout);
-	dup2(fo, 1);
-	rc = vc_version();
-	fflush(stdout);
-	dup2(so, 1);
-	close(so);
-	slurp(fo, out, sizeof(out));
-	ok(rc == 0 && !strncmp(out, "vblkctl " VBLK_VERSION "\n", strlen(VBLK_VERSION) + 9) &&
+	run_fn(&r, run_version, NULL);
+	ok(r.rc == 0 && !strncmp(out, "vblkctl " VBLK_VERSION "\n", strlen(VBLK_VERSION) + 9) &&
 	   strcmp(VBLK_VERSION, "unknown") && VBLK_VERSION[0],
 	   "-V: vblkctl %s, from the build", VBLK_VERSION);
 	if (stat("/sys/module/vblk", &st))
@@ -202,6 +214,80 @@ static void version(void)
 		   "-V: the family's version");
 }
 
+static void split(void)
+{
+	char line[] = "  dev add 'a b' \"c'd\" e\"f g\"h # comment\n", l2[] = "x 'y",
+	     l3[] = "# only a comment", l4[] = "a b c";
+	char *argv[8];
+	int n = vc_split(line, argv, 8);
+
+	ok(n == 5 && !strcmp(argv[0], "dev") && !strcmp(argv[2], "a b") &&
+	   !strcmp(argv[3], "c'd") && !strcmp(argv[4], "ef gh"),
+	   "batch line: words, both quotes, quotes inside a word, comment (%d)", n);
+	ok(vc_split(l2, argv, 8) == -1, "unterminated quote");
+	ok(vc_split(l3, argv, 8) == 0, "a comment line has no words");
+	ok(vc_split(l4, argv, 2) == -1, "more words than allowed");
+}
+
+static char batch_path[] = "/tmp/vblkctl-batch-XXXXXX";
+
+static int run_batch(void *force)
+{
+	return vc_batch(batch_path, *(bool *)force);
+}
+
+/* vc_batch() on a file holding @text, stdout and stderr captured. */
+static void batch(struct run *r, const char *text, bool force)
+{
+	int fd;
+
+	strcpy(batch_path, "/tmp/vblkctl-batch-XXXXXX");
+	fd = mkstemp(batch_path);
+	ok(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "batch file written");
+	close(fd);
+	run_fn(r, run_batch, &force);
+	unlink(batch_path);
+}
+
+static void batches(void)
+{
+	static const char usage_first[] =
+		"# recreate the disks\n\n"
+		"dev add x backing /dev/null size 1 size 2\n"
+		"dev help\n";
+	static const char kernel_then_usage[] =
+		"monitor help\n"
+		"dev show\n"
+		"dev add 'unterminated\n"
+		"stats help\n";
+	struct run r;
+
+	batch(&r, usage_first, false);
+	ok(r.rc == 1 && strstr(r.err, "Error: duplicate keyword \"size\"") &&
+	   strstr(r.err, ":3: command failed, batch stopped (-force goes on)\n") &&
+	   !strstr(r.out, "Usage"),
+	   "-b: stops at the first failure, with its line number and status");
+	batch(&r, usage_first, true);
+	ok(r.rc == 1 && strstr(r.err, ":3: command failed\n") &&
+	   strstr(r.out, "Usage: vblkctl dev add"),
+	   "-b -force: goes on after it");
+	if (access("/sys/module/vblk", F_OK)) {
+		batch(&r, kernel_then_usage, true);
+		ok(r.rc == 2 && strstr(r.err, ":2: command failed\n") &&
+		   strstr(r.err, ":3: command failed\n") &&
+		   strstr(r.err, "unterminated quote") &&
+		   strstr(r.out, "Usage: vblkctl [ -t ] monitor") &&
+		   strstr(r.out, "Usage: vblkctl stats"),
+		   "-b -force: every line runs, the status is the worst (2)");
+		batch(&r, kernel_then_usage, false);
+		ok(r.rc == 2 && strstr(r.err, ":2: command failed, batch stopped") &&
+		   !strstr(r.out, "Usage: vblkctl stats"), "-b: a kernel error stops it");
+	}
+	batch(&r, "", false);
+	ok(r.rc == 0 && !r.out[0] && !r.err[0], "-b: an empty file does nothing");
+	ok(vc_batch("/nonexistent/batch", false) == 1, "-b: a missing file is a usage error");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -209,5 +295,7 @@ int main(void)
 	usage_errors();
 	throttle_alias();
 	version();
+	split();
+	batches();
 	return unit_done();
 }
