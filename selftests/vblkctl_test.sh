@@ -371,6 +371,42 @@ assert isinstance(e["timestamp"], float) and abs(e["timestamp"] - time.time()) <
 ' "$tmp/monj"
 ok $? "monitor -t -j: timestamp in seconds since the epoch"
 
+# ---- bash completion (completions/vblkctl) ----
+# comp WORDS...: what completing the last word offers, one line.
+comp() {
+	bash -c '. "$1/completions/vblkctl"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vblkctl
+		echo "${COMPREPLY[*]}"' comp "$ROOT" "$V" "$@"
+}
+[ "$(comp "")" = "dev set-throttle stats monitor help" ]
+ok $? "completion: objects"
+[[ " $(comp --j) " == *" --json "* ]] && [[ " $(comp -) " == *" -force "* ]]
+ok $? "completion: options"
+[ "$(comp dev "")" = "add del show set help" ]
+ok $? "completion: dev commands"
+c=" $(comp dev del "") "
+[[ $c == *" vct-a "* && $c == *" vct-r "* ]]
+ok $? "completion: device names from vblkctl -j dev show ($c)"
+[ "$(comp d sh vct-)" = "$(comp dev show vct-)" ] && [[ " $(comp stats vct-) " == *" vct-a "* ]]
+ok $? "completion: names for abbreviated commands and stats"
+[ "$(comp dev del vct-a "")" = force ]
+ok $? "completion: dev del NAME force"
+c=$(comp dev add vct-x "")
+[ "$c" = "backing size serial queues ro direct iops iops-burst bps bps-burst" ]
+ok $? "completion: dev add keywords ($c)"
+c=$(comp dev add name vct-x ro size 1Mi iops 5 "")
+[ "$c" = "backing serial queues direct iops-burst bps bps-burst" ]
+ok $? "completion: keywords given are not offered again ($c)"
+[ "$(comp dev add vct-x backing "$tmp/dis")" = "$F" ]
+ok $? "completion: backing completes files"
+[ "$(comp dev set vct-a throttle "")" = off ] && [ -z "$(comp dev set vct-a iops "")" ]
+ok $? "completion: throttle off; no guess for a number"
+c=$(comp set-throttle vct-a "")
+[ "$c" = "off iops iops-burst bps bps-burst" ]
+ok $? "completion: set-throttle NAME ($c)"
+[ "$(comp -b "$tmp/dis")" = "$F" ]
+ok $? "completion: -b completes files"
+
 # ---- -b FILE: one command per line ----
 cat >"$tmp/ok.batch" <<EOF
 # recreate the disks at boot
