@@ -58,6 +58,8 @@ struct vc_seen {
 	int n;
 };
 
+/* Word @a as a command's NAME: 0, or EXIT_USAGE if it has one already. */
+int vc_name_arg(const char **name, const char *a, const char *hint);
 /* Note @key: 0, or EXIT_USAGE ("duplicate keyword") if already given. */
 int vc_once(struct vc_seen *s, const char *key, const char *hint);
 

@@ -123,6 +123,14 @@ int vc_parse_num(const char *key, const char *val, uint64_t *out,
 	return 0;
 }
 
+int vc_name_arg(const char **name, const char *a, const char *hint)
+{
+	if (*name)
+		return vc_usage_error(hint, "unknown argument \"%s\"", a);
+	*name = a;
+	return 0;
+}
+
 int vc_once(struct vc_seen *s, const char *key, const char *hint)
 {
 	for (int i = 0; i < s->n; i++)

@@ -86,10 +86,11 @@ static void expect(const struct run *r, int rc, const char *text,
 {
 	const char *where = rc ? r->err : r->out;
 
-	ok(r->rc == rc && strstr(where, text), "%s: exit %d (want %d), \"%s\"",
-	   what, r->rc, rc, text);
+	ok(r->rc == rc && strstr(where, text), "%s: exit %d (want %d)", what,
+	   r->rc, rc);
 	if (r->rc != rc || !strstr(where, text))
-		printf("#   stdout: %.300s\n#   stderr: %.300s\n", r->out, r->err);
+		printf("#   want: %s\n#   stdout: %.300s\n#   stderr: %.300s\n",
+		       text, r->out, r->err);
 }
 
 static void module_missing(void)
@@ -110,53 +111,62 @@ static void module_missing(void)
 }
 
 /* Refused before anything is sent: the same on a host without vblk. */
+static const struct {
+	char *argv[12];
+	int rc;
+	const char *text;	/* in stderr (stdout for rc 0) */
+	const char *what;
+} cases[] = {
+	{ { "dev", "add", "x", "backing", "/dev/null", "size", "1K", "size", "2K" },
+	  1, "Error: duplicate keyword \"size\"", "size twice" },
+	{ { "dev", "add", "x", "name", "y", "backing", "/dev/null" },
+	  1, "Error: duplicate keyword \"name\"", "NAME and name NAME" },
+	{ { "dev", "add", "name", "x", "name", "y" },
+	  1, "Error: duplicate keyword \"name\"", "name twice" },
+	{ { "dev", "add", "x", "ro", "read-only", "backing", "/dev/null" },
+	  1, "Error: duplicate keyword \"ro\"", "ro and read-only" },
+	{ { "dev", "add", "x", "backing", "/a", "backing", "/b" },
+	  1, "Error: duplicate keyword \"backing\"", "backing twice" },
+	{ { "dev", "add", "x", "iops", "5", "bps", "1", "iops", "6" },
+	  1, "Error: duplicate keyword \"iops\"", "a limit twice" },
+	{ { "dev", "del", "x", "force", "force" },
+	  1, "Error: duplicate keyword \"force\"", "force twice" },
+	{ { "dev", "set", "x", "serial", "a", "serial", "b" },
+	  1, "Error: duplicate keyword \"serial\"", "dev set serial twice" },
+	{ { "dev", "set", "x", "throttle", "off", "throttle", "off" },
+	  1, "Error: duplicate keyword \"throttle\"", "throttle off twice" },
+	{ { "stats", "x", "-w", "1", "-w", "2" },
+	  1, "Error: duplicate keyword \"-w\"", "stats -w twice" },
+	{ { "monitor", "-c", "1", "-c", "1" },
+	  1, "Error: duplicate keyword \"-c\"\nTry 'vblkctl monitor help'.",
+	  "monitor -c twice, with the help hint" },
+	{ { "dev", "add", "x", "y" },
+	  1, "Error: unknown argument \"y\"", "a second NAME" },
+	{ { "dev", "add", "name", "x", "y" },
+	  1, "Error: unknown argument \"y\"", "NAME after name NAME" },
+	{ { "dev", "add", "name" }, 1, "Error: name: missing value", "name without NAME" },
+	{ { "dev", "add", "backing", "/dev/null" }, 1, "Error: dev add: missing NAME",
+	  "no NAME" },
+	{ { "dev", "add", "name", "x", "backing", "/nonexistent/x" },
+	  1, "Error: cannot open /nonexistent/x: No such file or directory",
+	  "name NAME, then the backing is opened" },
+	{ { "dev", "add", "x", "size", "1.5Gi" },
+	  1, "Error: size: invalid value \"1.5Gi\": fractions", "a fraction" },
+	{ { "dev", "add", "x", "backing", "/dev/null", "queues", "4294967296" },
+	  1, "Error: queues: invalid value \"4294967296\": too large", "queues 2^32" },
+	{ { "dev", "add", "x", "backing", "/dev/null", "queues", "-1" },
+	  1, "Error: queues: invalid value \"-1\"", "queues -1" },
+	{ { "dev", "help" }, 0, "vblkctl dev add [ name ] NAME backing PATH", "dev help" },
+};
+
 static void usage_errors(void)
 {
 	struct run r;
 
-	RUN(&r, "dev", "add", "x", "backing", "/dev/null", "size", "1K", "size", "2K");
-	expect(&r, 1, "Error: duplicate keyword \"size\"", "size twice");
-	RUN(&r, "dev", "add", "x", "name", "y", "backing", "/dev/null");
-	expect(&r, 1, "Error: duplicate keyword \"name\"", "NAME and name NAME");
-	RUN(&r, "dev", "add", "name", "x", "name", "y");
-	expect(&r, 1, "Error: duplicate keyword \"name\"", "name twice");
-	RUN(&r, "dev", "add", "x", "ro", "read-only", "backing", "/dev/null");
-	expect(&r, 1, "Error: duplicate keyword \"ro\"", "ro and read-only");
-	RUN(&r, "dev", "add", "x", "backing", "/a", "backing", "/b");
-	expect(&r, 1, "Error: duplicate keyword \"backing\"", "backing twice");
-	RUN(&r, "dev", "add", "x", "iops", "5", "bps", "1", "iops", "6");
-	expect(&r, 1, "Error: duplicate keyword \"iops\"", "a limit twice");
-	RUN(&r, "dev", "del", "x", "force", "force");
-	expect(&r, 1, "Error: duplicate keyword \"force\"", "force twice");
-	RUN(&r, "dev", "set", "x", "serial", "a", "serial", "b");
-	expect(&r, 1, "Error: duplicate keyword \"serial\"", "dev set serial twice");
-	RUN(&r, "dev", "set", "x", "throttle", "off", "throttle", "off");
-	expect(&r, 1, "Error: duplicate keyword \"throttle\"", "throttle off twice");
-	RUN(&r, "stats", "x", "-w", "1", "-w", "2");
-	expect(&r, 1, "Error: duplicate keyword \"-w\"", "stats -w twice");
-	RUN(&r, "monitor", "-c", "1", "-c", "1");
-	expect(&r, 1, "Error: duplicate keyword \"-c\"", "monitor -c twice");
-	ok(strstr(r.err, "Try 'vblkctl monitor help'.") != NULL, "with the help hint");
-
-	RUN(&r, "dev", "add", "x", "y");
-	expect(&r, 1, "Error: unknown argument \"y\"", "a second NAME");
-	RUN(&r, "dev", "add", "name", "x", "y");
-	expect(&r, 1, "Error: unknown argument \"y\"", "NAME after name NAME");
-	RUN(&r, "dev", "add", "name");
-	expect(&r, 1, "Error: name: missing value", "name without NAME");
-	RUN(&r, "dev", "add", "backing", "/dev/null");
-	expect(&r, 1, "Error: dev add: missing NAME", "no NAME");
-	RUN(&r, "dev", "add", "name", "x", "backing", "/nonexistent/x");
-	expect(&r, 1, "Error: cannot open /nonexistent/x: No such file or directory",
-	       "name NAME, then the backing is opened");
-	RUN(&r, "dev", "add", "x", "size", "1.5Gi");
-	expect(&r, 1, "Error: size: invalid value \"1.5Gi\": fractions", "a fraction");
-	RUN(&r, "dev", "add", "x", "backing", "/dev/null", "queues", "4294967296");
-	expect(&r, 1, "Error: queues: invalid value \"4294967296\": too large", "queues 2^32");
-	RUN(&r, "dev", "add", "x", "backing", "/dev/null", "queues", "-1");
-	expect(&r, 1, "Error: queues: invalid value \"-1\"", "queues -1");
-	RUN(&r, "dev", "help");
-	expect(&r, 0, "vblkctl dev add [ name ] NAME backing PATH", "dev help");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_argv(&r, (char **)cases[i].argv);
+		expect(&r, cases[i].rc, cases[i].text, cases[i].what);
+	}
 }
 
 /* set-throttle NAME ARGS prints what dev set NAME ARGS prints. */

@@ -42,6 +42,23 @@ static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 	return 0;
 }
 
+/*
+ * What dev add and dev set take alike at argv[*i]: help, or a limit and its
+ * value. Returns -1 for neither, 0 to go on (*i advanced), or the exit
+ * status (help printed, or an error).
+ */
+static int dev_common_arg(int argc, char **argv, int *i, struct limits *l)
+{
+	int r;
+
+	if (vc_is_help(argv[*i])) {
+		vc_usage_dev(stdout);
+		return EXIT_OK;
+	}
+	r = parse_limit_arg(argc, argv, i, l, "dev help");
+	return r < 0 ? EXIT_USAGE : r ? 0 : -1;
+}
+
 /* ---- dev add ---- */
 
 static bool is_add_key(const char *a)
@@ -70,27 +87,20 @@ static int cmd_dev_add(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int r;
+		int r = dev_common_arg(argc, argv, &i, &lim);
 
-		if (vc_is_help(a)) {
-			vc_usage_dev(stdout);
-			return EXIT_OK;
-		}
-		r = parse_limit_arg(argc, argv, &i, &lim, "dev help");
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r)
+		if (r >= 0) {
+			if (r)
+				return r;
 			continue;
+		}
 		if (!strcmp(a, "read-only"))
 			a = "ro";	/* one keyword, two spellings */
 		if (!is_add_key(a)) {
 			/* NAME alone is "name NAME". */
-			if (name)
-				return vc_usage_error("dev help",
-						      "unknown argument \"%s\"", a);
-			if (vc_once(&lim.seen, "name", "dev help"))
+			if (vc_name_arg(&name, a, "dev help") ||
+			    vc_once(&lim.seen, "name", "dev help"))
 				return EXIT_USAGE;
-			name = a;
 			continue;
 		}
 		if (vc_once(&lim.seen, a, "dev help"))
@@ -185,11 +195,8 @@ static int cmd_dev_del(int argc, char **argv)
 			return vc_usage_error("dev help", "duplicate keyword \"force\"");
 		if (!strcmp(argv[i], "force"))
 			force = true;
-		else if (!name)
-			name = argv[i];
-		else
-			return vc_usage_error("dev help", "unknown argument \"%s\"",
-					   argv[i]);
+		else if (vc_name_arg(&name, argv[i], "dev help"))
+			return EXIT_USAGE;
 	}
 	if (!name)
 		return vc_usage_error("dev help", "dev del: missing NAME");
@@ -232,10 +239,8 @@ static int cmd_dev_show(int argc, char **argv)
 			vc_usage_dev(stdout);
 			return EXIT_OK;
 		}
-		if (name)
-			return vc_usage_error("dev help", "unknown argument \"%s\"",
-					   argv[i]);
-		name = argv[i];
+		if (vc_name_arg(&name, argv[i], "dev help"))
+			return EXIT_USAGE;
 	}
 	if (vc_open(&nl))
 		return EXIT_KERNEL;
@@ -294,17 +299,13 @@ static int cmd_dev_set(int argc, char **argv)
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
-		int r;
+		int r = dev_common_arg(argc, argv, &i, &lim);
 
-		if (vc_is_help(a)) {
-			vc_usage_dev(stdout);
-			return EXIT_OK;
-		}
-		r = parse_limit_arg(argc, argv, &i, &lim, "dev help");
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r)
+		if (r >= 0) {
+			if (r)
+				return r;
 			continue;
+		}
 		if ((!strcmp(a, "serial") || !strcmp(a, "throttle")) &&
 		    vc_once(&lim.seen, a, "dev help"))
 			return EXIT_USAGE;
@@ -318,10 +319,8 @@ static int cmd_dev_set(int argc, char **argv)
 						   "throttle: only \"throttle off\" is valid");
 			lim.off = true;
 			i++;
-		} else if (!name) {
-			name = a;
-		} else {
-			return vc_usage_error("dev help", "unknown argument \"%s\"", a);
+		} else if (vc_name_arg(&name, a, "dev help")) {
+			return EXIT_USAGE;
 		}
 	}
 	if (!name)

@@ -73,10 +73,8 @@ int vc_cmd_stats(int argc, char **argv)
 			if (!count)
 				return vc_usage_error("stats help", "-c: COUNT must be positive");
 			i++;
-		} else if (!name) {
-			name = a;
-		} else {
-			return vc_usage_error("stats help", "unknown argument \"%s\"", a);
+		} else if (vc_name_arg(&name, a, "stats help")) {
+			return EXIT_USAGE;
 		}
 	}
 	if (!name)

@@ -70,61 +70,53 @@ void vc_print_text(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Whether a call of kind @k writes a JSON value / its text form. */
-static bool vc_json_side(enum vc_kind k)
+/*
+ * Write one field: in JSON @key with the value @json (a JSON literal) or,
+ * when @json is NULL, the string @text; in text @text through @fmt
+ * (nothing when @fmt or @text is NULL).
+ */
+static void vc_emit(enum vc_kind k, const char *key, const char *fmt,
+		    const char *text, const char *json)
 {
-	return vc_opt.json && k != VC_TEXT;
-}
-
-static bool vc_text_side(enum vc_kind k, const char *fmt)
-{
-	return !vc_opt.json && k != VC_JSON && fmt;
+	if (vc_opt.json && k != VC_TEXT) {
+		if (json)
+			vc_json_num(&vc_out.j, key, json);
+		else
+			vc_json_str(&vc_out.j, key, text);
+	} else if (!vc_opt.json && k != VC_JSON && fmt && text) {
+		fprintf(vc_fp(), fmt, text);
+	}
 }
 
 void vc_print_str(enum vc_kind k, const char *key, const char *fmt,
 		  const char *val)
 {
-	if (vc_json_side(k))
-		vc_json_str(&vc_out.j, key, val);
-	else if (vc_text_side(k, fmt))
-		fprintf(vc_fp(), fmt, val);
+	vc_emit(k, key, fmt, val, NULL);
 }
 
 void vc_print_u64(enum vc_kind k, const char *key, const char *fmt,
 		  uint64_t val)
 {
-	char buf[24];
+	char n[24];
 
-	if (vc_json_side(k)) {
-		vc_json_u64(&vc_out.j, key, val);
-	} else if (vc_text_side(k, fmt)) {
-		snprintf(buf, sizeof(buf), "%" PRIu64, val);
-		fprintf(vc_fp(), fmt, buf);
-	}
+	snprintf(n, sizeof(n), "%" PRIu64, val);
+	vc_emit(k, key, fmt, n, n);
 }
 
 void vc_print_x64(enum vc_kind k, const char *key, const char *fmt,
 		  uint64_t val)
 {
-	char buf[24];
+	char n[24], x[24];
 
-	if (vc_json_side(k)) {
-		vc_json_u64(&vc_out.j, key, val);
-	} else if (vc_text_side(k, fmt)) {
-		snprintf(buf, sizeof(buf), "0x%016" PRIx64, val);
-		fprintf(vc_fp(), fmt, buf);
-	}
+	snprintf(n, sizeof(n), "%" PRIu64, val);
+	snprintf(x, sizeof(x), "0x%016" PRIx64, val);
+	vc_emit(k, key, fmt, x, n);
 }
 
 void vc_print_flag(enum vc_kind k, const char *key, const char *fmt, bool val,
 		   const char *yes, const char *no)
 {
-	const char *s = val ? yes : no;
-
-	if (vc_json_side(k))
-		vc_json_bool(&vc_out.j, key, val);
-	else if (vc_text_side(k, fmt) && s)
-		fprintf(vc_fp(), fmt, s);
+	vc_emit(k, key, fmt, val ? yes : no, val ? "true" : "false");
 }
 
 /* The text of @bytes: humanised with @unit, or exact with -r. */
@@ -145,59 +137,46 @@ static void vc_fmt_bytes(uint64_t bytes, const char *unit, char *buf,
 void vc_print_bytes(enum vc_kind k, const char *key, const char *fmt,
 		    uint64_t bytes, const char *unit)
 {
-	char buf[40];
+	char n[24], t[40];
 
-	if (vc_json_side(k)) {
-		vc_json_u64(&vc_out.j, key, bytes);
-	} else if (vc_text_side(k, fmt)) {
-		vc_fmt_bytes(bytes, unit, buf, sizeof(buf));
-		fprintf(vc_fp(), fmt, buf);
-	}
+	snprintf(n, sizeof(n), "%" PRIu64, bytes);
+	vc_fmt_bytes(bytes, unit, t, sizeof(t));
+	vc_emit(k, key, fmt, t, n);
 }
 
 void vc_print_rate(enum vc_kind k, const char *key, const char *fmt,
 		   double per_s)
 {
-	char buf[32];
+	char t[32], j[32];
 
-	if (vc_json_side(k)) {
-		vc_json_double(&vc_out.j, key, per_s);
-	} else if (vc_text_side(k, fmt)) {
-		snprintf(buf, sizeof(buf), "%.1f", per_s);
-		fprintf(vc_fp(), fmt, buf);
-	}
+	snprintf(t, sizeof(t), "%.1f", per_s);
+	snprintf(j, sizeof(j), "%.2f", per_s);
+	vc_emit(k, key, fmt, t, j);
 }
 
 void vc_print_byte_rate(enum vc_kind k, const char *key, const char *fmt,
 			double bytes_per_s)
 {
-	char buf[32];
+	char t[40], j[32];
 
-	if (vc_json_side(k)) {
-		vc_json_double(&vc_out.j, key, bytes_per_s);
-	} else if (vc_text_side(k, fmt)) {
-		vc_fmt_bytes((uint64_t)bytes_per_s, "", buf, sizeof(buf));
-		fprintf(vc_fp(), fmt, buf);
-	}
+	vc_fmt_bytes((uint64_t)bytes_per_s, "", t, sizeof(t));
+	snprintf(j, sizeof(j), "%.2f", bytes_per_s);
+	vc_emit(k, key, fmt, t, j);
 }
 
 void vc_print_time(enum vc_kind k, const char *key, const char *fmt,
 		   const struct timespec *t)
 {
-	char buf[64];
+	char text[64], j[32];
 	struct tm tm;
 	size_t n;
 
-	if (vc_json_side(k)) {
-		snprintf(buf, sizeof(buf), "%lld.%06ld", (long long)t->tv_sec,
-			 t->tv_nsec / 1000);
-		vc_json_num(&vc_out.j, key, buf);
-	} else if (vc_text_side(k, fmt)) {
-		localtime_r(&t->tv_sec, &tm);
-		n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf + n, sizeof(buf) - n, ".%06ld", t->tv_nsec / 1000);
-		fprintf(vc_fp(), fmt, buf);
-	}
+	localtime_r(&t->tv_sec, &tm);
+	n = strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(text + n, sizeof(text) - n, ".%06ld", t->tv_nsec / 1000);
+	snprintf(j, sizeof(j), "%lld.%06ld", (long long)t->tv_sec,
+		 t->tv_nsec / 1000);
+	vc_emit(k, key, fmt, text, j);
 }
 
 /* ---- vblk's records ---- */

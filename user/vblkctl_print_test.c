@@ -44,121 +44,80 @@ static void mode(FILE *f, bool json)
 	vc_out_begin(f);
 }
 
-static void dev_json(FILE *f, const void *arg)
+/* Adapters: each renderer as a function of one argument. */
+static void r_dev(const void *a)
 {
-	mode(f, true);
-	vc_render_dev(arg);
-	vc_out_end();
+	vc_render_dev(a);
 }
 
-static void dev_detail(FILE *f, const void *arg)
+static void r_devs(const void *a)
 {
-	mode(f, false);
-	vc_render_dev(arg);
-	vc_out_end();
+	vc_render_devs(a, 2);
 }
 
-static void dev_table(FILE *f, const void *arg)
+static void r_rates(const void *a)
 {
-	mode(f, false);
-	vc_render_devs(arg, 2);
-	vc_out_end();
-}
+	const struct vnl_dev *d = a;
 
-static void devs_json(FILE *f, const void *arg)
-{
-	mode(f, true);
-	vc_render_devs(arg, 2);
-	vc_out_end();
-}
-
-static void rates(FILE *f, const void *arg)
-{
-	const struct vnl_dev *d = arg;
-
-	mode(f, false);
 	vc_render_rates(&d[0], &d[1], 2.0);
-	vc_out_end();
 }
 
-static void rates_json(FILE *f, const void *arg)
+static void r_added(const void *a)
 {
-	const struct vnl_dev *d = arg;
-
-	mode(f, true);
-	vc_render_rates(&d[0], &d[1], 2.0);
-	vc_out_end();
+	vc_render_added(a);
 }
 
-static void added(FILE *f, const void *arg)
+static void r_event(const void *a)
 {
-	mode(f, false);
-	vc_render_added(arg);
-	vc_out_end();
+	vc_render_event(a, NULL);
 }
 
-static void added_json(FILE *f, const void *arg)
+static void r_event_t(const void *a)
 {
-	mode(f, true);
-	vc_render_added(arg);
-	vc_out_end();
+	vc_render_event(a, &when);
 }
 
-static void event(FILE *f, const void *arg)
+/* What @render(@arg) prints, in JSON or text (malloc'd). */
+static char *view(void (*render)(const void *arg), const void *arg, bool json)
 {
-	mode(f, false);
-	vc_render_event(arg, NULL);
-	vc_out_end();
-}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 
-static void event_json(FILE *f, const void *arg)
-{
-	mode(f, true);
-	vc_render_event(arg, NULL);
+	mode(f, json);
+	render(arg);
 	vc_out_end();
-}
-
-static void event_t(FILE *f, const void *arg)
-{
-	mode(f, false);
-	vc_render_event(arg, &when);
-	vc_out_end();
-}
-
-static void event_t_json(FILE *f, const void *arg)
-{
-	mode(f, true);
-	vc_render_event(arg, &when);
-	vc_out_end();
+	fclose(f);
+	return buf;
 }
 
 static void devices(struct vnl_dev *d)
 {
 	char *out;
 
-	out = capture(dev_json, &d[0]);
+	out = view(r_dev, &d[0], true);
 	ok(!strstr(out, "stats") && !strstr(out, "completed"),
 	   "device JSON without -s: no counters");
 	free(out);
-	out = capture(dev_detail, &d[0]);
+	out = view(r_dev, &d[0], false);
 	ok(!strstr(out, "completed") && !strstr(out, "io-errors"),
 	   "detail view without -s: no counters");
 	free(out);
-	out = capture(dev_table, d);
+	out = view(r_devs, d, false);
 	ok(!strstr(out, "completed"), "table without -s: no counters");
 	free(out);
 
 	with_stats = true;
-	out = capture(dev_table, d);
+	out = view(r_devs, d, false);
 	ok(strstr(out, "\n      reads-completed          1000\n") &&
 	   strstr(out, "      invalid-avail-idx-count  9000\n7     a-much-longer"),
 	   "table with -s: each device's counters under its row");
 	free(out);
-	out = capture(dev_detail, &d[0]);
+	out = view(r_dev, &d[0], false);
 	ok(strstr(out, "  reads-completed          1000\n") &&
 	   strstr(out, "  io-errors                6000\n"), "detail view with -s");
 	free(out);
-	out = capture(dev_json, &d[0]);
+	out = view(r_dev, &d[0], true);
 	ok(strstr(out, "{\"name\":\"disk-0\",\"id\":7,\"backing-path\":\"/tmp/a \\\"b\\\".img\","
 		       "\"capacity\":3221225472,\"read-only\":true,\"serial\":\"SER1\","
 		       "\"vmm-attached\":false,\"status\":0,\"features\":0,"
@@ -174,7 +133,7 @@ static void devices(struct vnl_dev *d)
 	free(out);
 	with_stats = false;
 
-	out = capture(dev_table, d);
+	out = view(r_devs, d, false);
 	{
 		/* every line has BACKING starting at the same column */
 		char *l1 = out, *l2 = strchr(l1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
@@ -191,12 +150,12 @@ static void devices(struct vnl_dev *d)
 	}
 	free(out);
 
-	out = capture(devs_json, d);
+	out = view(r_devs, d, true);
 	ok(out[0] == '[' && strstr(out, "},{\"name\":\"a-much-longer-device-name\"") &&
 	   !strstr(out, "BACKING"), "dev show -j: an array of device objects");
 	free(out);
 
-	out = capture(dev_detail, &d[0]);
+	out = view(r_dev, &d[0], false);
 	ok(strstr(out, "disk-0\n") == out &&
 	   strstr(out, "  capacity                 3 GiB\n") &&
 	   strstr(out, "  mode                     read-only\n") &&
@@ -207,41 +166,41 @@ static void devices(struct vnl_dev *d)
 	   !strchr(out, '{'), "detail view");
 	free(out);
 
-	out = capture(dev_detail, &d[1]);
+	out = view(r_dev, &d[1], false);
 	ok(strstr(out, "  throttle-iops            unlimited\n") &&
 	   strstr(out, "  throttle-bps             4 MiB/s (burst 6 MiB)\n"),
 	   "detail view: rates humanised");
 	free(out);
 	raw = true;
-	out = capture(dev_detail, &d[1]);
+	out = view(r_dev, &d[1], false);
 	ok(strstr(out, "  capacity                 3221225472\n") &&
 	   strstr(out, "  throttle-bps             4194304 (burst 6291456)\n"),
 	   "-r: exact numbers in the detail view");
 	free(out);
-	out = capture(dev_table, d);
+	out = view(r_devs, d, false);
 	ok(strstr(out, " 3221225472 ") && strstr(out, " bps 4194304 (burst 6291456) "),
 	   "-r: exact numbers in the table");
 	free(out);
-	out = capture(dev_json, &d[1]);
+	out = view(r_dev, &d[1], true);
 	ok(strstr(out, "\"capacity\":3221225472,") &&
 	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456}"),
 	   "JSON: raw numbers, with or without -r");
 	free(out);
-	out = capture(added, &d[0]);
+	out = view(r_added, &d[0], false);
 	ok(!strcmp(out, "disk-0: id 7, capacity 3221225472, read-only\n"),
 	   "dev add -r: \"%s\"", out);
 	free(out);
 	raw = false;
-	out = capture(dev_json, &d[1]);
+	out = view(r_dev, &d[1], true);
 	ok(strstr(out, "\"capacity\":3221225472,") &&
 	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456}"),
 	   "JSON without -r: the same raw numbers");
 	free(out);
-	out = capture(added, &d[0]);
+	out = view(r_added, &d[0], false);
 	ok(!strcmp(out, "disk-0: id 7, capacity 3 GiB, read-only\n"),
 	   "dev add: \"%s\"", out);
 	free(out);
-	out = capture(added_json, &d[0]);
+	out = view(r_added, &d[0], true);
 	ok(!strcmp(out, "{\"id\":7,\"name\":\"disk-0\",\"capacity\":3221225472}\n"),
 	   "dev add -j: %s", out);
 	free(out);
@@ -257,11 +216,11 @@ static void rate_views(struct vnl_dev *d)
 	d[1].stats[VBLK_A_STATS_READS_COMPLETED] += 200;
 	d[1].stats[VBLK_A_STATS_BYTES_READ] += 2 << 20;
 	d[1].stats[VBLK_A_STATS_WRITES_COMPLETED] -= 1;	/* went back: 0 */
-	out = capture(rates, d);
+	out = view(r_rates, d, false);
 	ok(strstr(out, "100.0") && strstr(out, "    1 MiB ") &&
 	   strstr(out, "      0.0") && strstr(out, " yes\n"), "rates line");
 	free(out);
-	out = capture(rates_json, d);
+	out = view(r_rates, d, true);
 	ok(strstr(out, "\"interval\":2.00,\"rates\":{\"reads-completed\":100.00,"
 		       "\"writes-completed\":0.00,") &&
 	   strstr(out, "\"bytes-read\":1048576.00") &&
@@ -274,27 +233,27 @@ static void events(void)
 	struct vnl_event ev = { VBLK_EVENT_TYPE_THROTTLE_STOP, 3, "d3", 0 };
 	char *out;
 
-	out = capture(event, &ev);
+	out = view(r_event, &ev, false);
 	ok(!strcmp(out, "throttle-stop d3 (id 3) queue 0\n"), "event: \"%s\"", out);
 	free(out);
-	out = capture(event_json, &ev);
+	out = view(r_event, &ev, true);
 	ok(!strcmp(out, "{\"type\":\"throttle-stop\",\"dev-name\":\"d3\",\"dev-id\":3,\"queue\":0}\n"),
 	   "event JSON: %s", out);
 	free(out);
 	setenv("TZ", "UTC", 1);
 	tzset();
-	out = capture(event_t, &ev);
+	out = view(r_event_t, &ev, false);
 	ok(!strcmp(out, "[2025-12-03T09:35:41.123456] throttle-stop d3 (id 3) queue 0\n"),
 	   "-t: the time first: \"%s\"", out);
 	free(out);
-	out = capture(event_t_json, &ev);
+	out = view(r_event_t, &ev, true);
 	ok(!strcmp(out, "{\"timestamp\":1764754541.123456,\"type\":\"throttle-stop\","
 			"\"dev-name\":\"d3\",\"dev-id\":3,\"queue\":0}\n"),
 	   "-t JSON: seconds since the epoch: %s", out);
 	free(out);
 	ev.type = 99;
 	ev.queue = -1;
-	out = capture(event, &ev);
+	out = view(r_event, &ev, false);
 	ok(!strcmp(out, "event-99 d3 (id 3)\n"), "unknown event: \"%s\"", out);
 	free(out);
 }

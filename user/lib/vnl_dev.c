@@ -32,85 +32,99 @@ _Static_assert(offsetof(struct vnl_dev, throttle.iops) ==
 
 /* ---- decoding: every attribute must have its spec's size ---- */
 
-static int vnl_get_uint(const struct nlattr *a, uint64_t *v)
-{
-	if (nla_len(a) == 8)
-		*v = nla_get_u64(a);
-	else if (nla_len(a) == 4)
-		*v = nla_get_u32(a);
-	else
-		return -EPROTO;
-	return 0;
-}
+enum vnl_kind { VNL_U8, VNL_U16, VNL_U32, VNL_UINT, VNL_STR };
 
-static int vnl_get_u32(const struct nlattr *a, uint32_t *v)
-{
-	if (nla_len(a) != 4)
-		return -EPROTO;
-	*v = nla_get_u32(a);
-	return 0;
-}
+/* An attribute decoded into the member at @off (of @size bytes) of a record. */
+struct vnl_field {
+	uint16_t type;
+	uint8_t kind;
+	size_t off;
+	size_t size;
+};
 
-static int vnl_get_u16(const struct nlattr *a, uint16_t *v)
-{
-	if (nla_len(a) != 2)
-		return -EPROTO;
-	*v = nla_get_u16(a);
-	return 0;
-}
+#define VNL_FIELD(rec, attr, kind, member)				\
+	{ attr, kind, offsetof(struct rec, member),			\
+	  sizeof(((struct rec *)0)->member) }
 
-static int vnl_get_u8(const struct nlattr *a, uint8_t *v)
-{
-	if (nla_len(a) != 1)
-		return -EPROTO;
-	*v = nla_get_u8(a);
-	return 0;
-}
+static const struct vnl_field vnl_queue_fields[] = {
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_INDEX, VNL_U32, index),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_SIZE, VNL_U32, size),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_READY, VNL_U8, ready),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_BROKEN, VNL_U8, broken),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_THROTTLED, VNL_U8, throttled),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_LAST_AVAIL_IDX, VNL_U16, last_avail_idx),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_USED_IDX, VNL_U16, used_idx),
+	{ 0 },
+};
 
-/* A NUL-terminated string that fits @len bytes with its NUL. */
-static int vnl_get_str(const struct nlattr *a, char *buf, size_t len)
-{
-	const char *s = nla_data(a);
-	size_t n = (size_t)nla_len(a);
+static const struct vnl_field vnl_dev_fields[] = {
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_ID, VNL_U32, id),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_NAME, VNL_STR, name),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_BACKING_PATH, VNL_STR, backing_path),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_CAPACITY, VNL_UINT, capacity),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_READ_ONLY, VNL_U8, read_only),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_SERIAL, VNL_STR, serial),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_VMM_ATTACHED, VNL_U8, vmm_attached),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_STATUS, VNL_U32, status),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_FEATURES, VNL_UINT, features),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_DEVICE_FEATURES, VNL_UINT, device_features),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_QUEUES, VNL_U32, queues),
+	{ 0 },
+};
 
-	if (!n || n > len || !memchr(s, '\0', n))
-		return -EPROTO;
-	memcpy(buf, s, n);
-	return 0;
+static const struct vnl_field vnl_event_fields[] = {
+	VNL_FIELD(vnl_event, VBLK_A_EVENT_TYPE, VNL_U32, type),
+	VNL_FIELD(vnl_event, VBLK_A_EVENT_DEV_ID, VNL_U32, dev_id),
+	VNL_FIELD(vnl_event, VBLK_A_EVENT_DEV_NAME, VNL_STR, dev_name),
+	{ 0 },
+};
+
+/*
+ * Decode @a into its member of @rec if @fields has its type: 0, 1 if it
+ * has not, -EPROTO if @a has not its spec's size (a string: no NUL, or
+ * longer than its member).
+ */
+static int vnl_decode(const struct nlattr *a, const struct vnl_field *fields,
+		      void *rec)
+{
+	const struct vnl_field *f = fields;
+	size_t len = (size_t)nla_len(a);
+	char *dst;
+
+	while (f->type && f->type != nla_type(a))
+		f++;
+	if (!f->type)
+		return 1;
+	dst = (char *)rec + f->off;
+	switch (f->kind) {
+	case VNL_U8:
+	case VNL_U16:
+	case VNL_U32:
+		if (len != f->size)
+			return -EPROTO;
+		memcpy(dst, nla_data(a), len);
+		return 0;
+	case VNL_UINT:		/* 4 or 8 bytes */
+		if (len != 4 && len != 8)
+			return -EPROTO;
+		*(uint64_t *)dst = len == 8 ? nla_get_u64(a) : nla_get_u32(a);
+		return 0;
+	default:
+		if (!len || len > f->size || !memchr(nla_data(a), '\0', len))
+			return -EPROTO;
+		memcpy(dst, nla_data(a), len);
+		return 0;
+	}
 }
 
 static int vnl_parse_queue(const struct nlattr *nest, struct vnl_queue *q)
 {
 	struct nlattr *a;
-	int rem, ret = 0;
+	int rem;
 
-	nla_for_each_nested(a, nest, rem) {
-		switch (nla_type(a)) {
-		case VBLK_A_QUEUE_INDEX:
-			ret = vnl_get_u32(a, &q->index);
-			break;
-		case VBLK_A_QUEUE_SIZE:
-			ret = vnl_get_u32(a, &q->size);
-			break;
-		case VBLK_A_QUEUE_READY:
-			ret = vnl_get_u8(a, &q->ready);
-			break;
-		case VBLK_A_QUEUE_BROKEN:
-			ret = vnl_get_u8(a, &q->broken);
-			break;
-		case VBLK_A_QUEUE_THROTTLED:
-			ret = vnl_get_u8(a, &q->throttled);
-			break;
-		case VBLK_A_QUEUE_LAST_AVAIL_IDX:
-			ret = vnl_get_u16(a, &q->last_avail_idx);
-			break;
-		case VBLK_A_QUEUE_USED_IDX:
-			ret = vnl_get_u16(a, &q->used_idx);
-			break;
-		}
-		if (ret)
-			return ret;
-	}
+	nla_for_each_nested(a, nest, rem)
+		if (vnl_decode(a, vnl_queue_fields, q) < 0)
+			return -EPROTO;
 	return 0;
 }
 
@@ -125,8 +139,9 @@ static int vnl_parse_uints(const struct nlattr *nest, uint64_t *vals, int max)
 
 		if (t < 1 || t > max)
 			continue;
-		if (vnl_get_uint(a, &vals[t]))
+		if (nla_len(a) != 4 && nla_len(a) != 8)
 			return -EPROTO;
+		vals[t] = nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
 		n++;
 	}
 	return n;
@@ -134,31 +149,11 @@ static int vnl_parse_uints(const struct nlattr *nest, uint64_t *vals, int max)
 
 static int vnl_parse_dev_attr(const struct nlattr *a, struct vnl_dev *d)
 {
-	int n;
+	int n = vnl_decode(a, vnl_dev_fields, d);
 
+	if (n <= 0)
+		return n;
 	switch (nla_type(a)) {
-	case VBLK_A_DEV_ID:
-		return vnl_get_u32(a, &d->id);
-	case VBLK_A_DEV_NAME:
-		return vnl_get_str(a, d->name, sizeof(d->name));
-	case VBLK_A_DEV_BACKING_PATH:
-		return vnl_get_str(a, d->backing_path, sizeof(d->backing_path));
-	case VBLK_A_DEV_CAPACITY:
-		return vnl_get_uint(a, &d->capacity);
-	case VBLK_A_DEV_READ_ONLY:
-		return vnl_get_u8(a, &d->read_only);
-	case VBLK_A_DEV_SERIAL:
-		return vnl_get_str(a, d->serial, sizeof(d->serial));
-	case VBLK_A_DEV_VMM_ATTACHED:
-		return vnl_get_u8(a, &d->vmm_attached);
-	case VBLK_A_DEV_STATUS:
-		return vnl_get_u32(a, &d->status);
-	case VBLK_A_DEV_FEATURES:
-		return vnl_get_uint(a, &d->features);
-	case VBLK_A_DEV_DEVICE_FEATURES:
-		return vnl_get_uint(a, &d->device_features);
-	case VBLK_A_DEV_QUEUES:
-		return vnl_get_u32(a, &d->queues);
 	case VBLK_A_DEV_QUEUE:
 		if (d->nqueue >= VBLK_QUEUES_MAX)
 			return -EPROTO;
@@ -199,34 +194,24 @@ int vnl_parse_event(const struct nlmsghdr *nlh, struct vnl_event *ev)
 	struct genlmsghdr *g = nlmsg_data(nlh);
 	bool seen[VBLK_A_EVENT_MAX + 1] = { false };
 	struct nlattr *a;
-	uint32_t q = 0;
-	int rem, ret = 0;
+	int rem;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->queue = -1;
 	if (!genlmsg_valid_hdr((struct nlmsghdr *)nlh, 0))
 		return -EPROTO;
 	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
-		switch (nla_type(a)) {
-		case VBLK_A_EVENT_TYPE:
-			ret = vnl_get_u32(a, &ev->type);
-			break;
-		case VBLK_A_EVENT_DEV_ID:
-			ret = vnl_get_u32(a, &ev->dev_id);
-			break;
-		case VBLK_A_EVENT_DEV_NAME:
-			ret = vnl_get_str(a, ev->dev_name, sizeof(ev->dev_name));
-			break;
-		case VBLK_A_EVENT_QUEUE:
-			ret = vnl_get_u32(a, &q);
-			ev->queue = q;
-			break;
-		default:
-			continue;
+		int t = nla_type(a), r = vnl_decode(a, vnl_event_fields, ev);
+
+		if (r < 0)
+			return r;
+		if (t == VBLK_A_EVENT_QUEUE) {
+			if (nla_len(a) != 4)
+				return -EPROTO;
+			ev->queue = nla_get_u32(a);
 		}
-		if (ret)
-			return ret;
-		seen[nla_type(a)] = true;
+		if (t > 0 && t <= VBLK_A_EVENT_MAX)
+			seen[t] = true;
 	}
 	return seen[VBLK_A_EVENT_TYPE] && seen[VBLK_A_EVENT_DEV_ID] &&
 	       seen[VBLK_A_EVENT_DEV_NAME] ? 0 : -EPROTO;
