@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -616,7 +615,7 @@ TEST_F(nl, unload_with_devices)
 	struct vnl_add a = VNL_ADD(NULL, self->fd);
 	char name[32];
 	struct vnl v2;
-	int kfd;
+	int ret;
 
 	if (!ko)
 		SKIP(return, "VBLK_KO not set");
@@ -632,16 +631,13 @@ TEST_F(nl, unload_with_devices)
 	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
 	vnl_close(&self->v);
 
-	ASSERT_EQ(0, syscall(SYS_delete_module, "vblk", O_NONBLOCK))
-		TH_LOG("rmmod vblk: %s", strerror(errno));
+	ret = vt_module_unload();
+	ASSERT_EQ(0, ret) TH_LOG("rmmod vblk: %s", strerror(-ret));
 	EXPECT_EQ(-ENOENT, vnl_open(&v2));
 	EXPECT_FALSE(vt_node_exists("nlt-unload-0"));
 
-	kfd = open(ko, O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, kfd);
-	ASSERT_EQ(0, syscall(SYS_finit_module, kfd, "", 0))
-		TH_LOG("insmod %s: %s", ko, strerror(errno));
-	close(kfd);
+	ret = vt_module_load(ko);
+	ASSERT_EQ(0, ret) TH_LOG("insmod %s: %s", ko, strerror(-ret));
 
 	ASSERT_EQ(0, vnl_open(&self->v));
 	EXPECT_EQ(0, vnl_dev_count(&self->v));

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vblk_test_util.h"
@@ -20,6 +21,23 @@ bool vt_module_loaded(void)
 	struct stat st;
 
 	return stat("/sys/module/vblk", &st) == 0;
+}
+
+int vt_module_load(const char *ko)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int vt_module_unload(void)
+{
+	return syscall(SYS_delete_module, "vblk", O_NONBLOCK) ? -errno : 0;
 }
 
 bool vt_node_exists(const char *name)

@@ -28,6 +28,9 @@
 } while (0)
 
 bool vt_module_loaded(void);
+/* Load the module file @ko (finit_module) / unload vblk: 0 or -errno. */
+int vt_module_load(const char *ko);
+int vt_module_unload(void);
 /* Whether /dev/vblk/@name exists. */
 bool vt_node_exists(const char *name);
 
