@@ -157,6 +157,12 @@ static const struct {
 	{ { "dev", "add", "x", "backing", "/dev/null", "queues", "-1" },
 	  1, "Error: queues: invalid value \"-1\"", "queues -1" },
 	{ { "dev", "help" }, 0, "vblkctl dev add [ name ] NAME backing PATH", "dev help" },
+	{ { "dev", "add", "x", "help" }, 0, "Usage: vblkctl dev add", "dev add help" },
+	{ { "dev", "set", "help" }, 0, "Usage: vblkctl dev add", "dev set help" },
+	{ { "dev", "set", "x", "iops", "5", "help" }, 0, "Usage: vblkctl dev add",
+	  "dev set ... help" },
+	{ { "set-throttle", "help" }, 0, "set-throttle NAME ARGS is an alias",
+	  "set-throttle help" },
 };
 
 static void usage_errors(void)

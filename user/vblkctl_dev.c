@@ -42,10 +42,13 @@ static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
 	return 0;
 }
 
+enum { DEV_ARG_OTHER = -1, DEV_ARG_TAKEN = -2 };
+
 /*
  * What dev add and dev set take alike at argv[*i]: help, or a limit and its
- * value. Returns -1 for neither, 0 to go on (*i advanced), or the exit
- * status (help printed, or an error).
+ * value. Returns DEV_ARG_OTHER for neither, DEV_ARG_TAKEN for a limit (*i
+ * advanced past its value), or the exit status: EXIT_OK after the help,
+ * EXIT_USAGE after an error.
  */
 static int dev_common_arg(int argc, char **argv, int *i, struct limits *l)
 {
@@ -56,7 +59,7 @@ static int dev_common_arg(int argc, char **argv, int *i, struct limits *l)
 		return EXIT_OK;
 	}
 	r = parse_limit_arg(argc, argv, i, l, "dev help");
-	return r < 0 ? EXIT_USAGE : r ? 0 : -1;
+	return r < 0 ? EXIT_USAGE : r ? DEV_ARG_TAKEN : DEV_ARG_OTHER;
 }
 
 /* ---- dev add ---- */
@@ -89,11 +92,10 @@ static int cmd_dev_add(int argc, char **argv)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = dev_common_arg(argc, argv, &i, &lim);
 
-		if (r >= 0) {
-			if (r)
-				return r;
+		if (r >= 0)
+			return r;
+		if (r == DEV_ARG_TAKEN)
 			continue;
-		}
 		if (!strcmp(a, "read-only"))
 			a = "ro";	/* one keyword, two spellings */
 		if (!is_add_key(a)) {
@@ -301,11 +303,10 @@ static int cmd_dev_set(int argc, char **argv)
 		const char *a = argv[i];
 		int r = dev_common_arg(argc, argv, &i, &lim);
 
-		if (r >= 0) {
-			if (r)
-				return r;
+		if (r >= 0)
+			return r;
+		if (r == DEV_ARG_TAKEN)
 			continue;
-		}
 		if ((!strcmp(a, "serial") || !strcmp(a, "throttle")) &&
 		    vc_once(&lim.seen, a, "dev help"))
 			return EXIT_USAGE;
