@@ -24,33 +24,12 @@
 
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
+#include "vblk_test_util.h"
 
 #define IMG_SIZE	(1U << 20)
 
-static int make_image(const char *path, size_t size)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
-}
-
 /* An address no process maps (hidden from the compiler's null checks). */
 static void *volatile bad_ptr = (void *)16;
-
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/vblk", &st) == 0;
-}
 
 /* A table with room for more regions than the ABI allows. */
 struct big_table {
@@ -59,8 +38,8 @@ struct big_table {
 };
 
 FIXTURE(attach) {
-	char name[32];
-	char img[64];
+	char name[VBLK_NAME_MAX];
+	char img[VT_IMG_MAX];
 	char *node;
 	void *ram;
 	struct big_table tab;
@@ -70,14 +49,8 @@ FIXTURE_SETUP(attach)
 {
 	int id;
 
-	if (geteuid())
-		SKIP(return, "needs root");
-	if (!module_loaded())
-		SKIP(return, "vblk is not loaded");
-	snprintf(self->name, sizeof(self->name), "vat%d", getpid());
-	snprintf(self->img, sizeof(self->img), "/tmp/%s.img", self->name);
-	ASSERT_EQ(0, make_image(self->img, IMG_SIZE));
-	id = vgn_dev_add(self->name, self->img, false, 0);
+	VT_NEED_ROOT_AND_VBLK();
+	id = vt_disk_create(self->name, self->img, "vat", IMG_SIZE, false);
 	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
 	self->node = vg_node_path(self->name);
 	self->ram = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
@@ -88,11 +61,8 @@ FIXTURE_SETUP(attach)
 
 FIXTURE_TEARDOWN(attach)
 {
-	if (self->node) {
-		vgn_dev_del(self->name, true);
-		unlink(self->img);
-		free(self->node);
-	}
+	vt_disk_destroy(self->name, self->img);
+	free(self->node);
 	if (self->ram && self->ram != MAP_FAILED)
 		munmap(self->ram, 1 << 20);
 }
@@ -129,10 +99,10 @@ TEST_F(attach, node_goes_with_the_device)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, vgn_dev_del(self->name, false));
+	ASSERT_EQ(0, vt_dev_del(self->name, false));
 	EXPECT_EQ(-1, stat(self->node, &st));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(-ENOENT, vgn_dev_del(self->name, false));
+	EXPECT_EQ(-ENOENT, vt_dev_del(self->name, false));
 }
 
 TEST_F(attach, second_open_is_ebusy_until_close)
@@ -152,7 +122,7 @@ TEST_F(attach, second_open_is_ebusy_until_close)
 
 TEST_F(attach, open_needs_read_write)
 {
-	struct vgn_info info;
+	struct vnl_dev info;
 	int fd;
 
 	/* The mode bits would allow both; the attachment needs both. */
@@ -161,7 +131,7 @@ TEST_F(attach, open_needs_read_write)
 	EXPECT_EQ(-1, open(self->node, O_WRONLY | O_CLOEXEC));
 	EXPECT_EQ(EACCES, errno);
 	/* A refused open did not attach. */
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
 	EXPECT_FALSE(info.vmm_attached);
 	fd = open(self->node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -214,17 +184,17 @@ TEST_F(attach, worker_is_a_thread_of_the_vmm)
 
 TEST_F(attach, attached_flag_follows_the_file)
 {
-	struct vgn_info info;
+	struct vnl_dev info;
 	int fd;
 
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
 	EXPECT_FALSE(info.vmm_attached);
 	fd = open(self->node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
 	EXPECT_TRUE(info.vmm_attached);
 	close(fd);
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
 	EXPECT_FALSE(info.vmm_attached);
 }
 
@@ -456,7 +426,7 @@ TEST_F(attach, reopen_cycles)
 
 TEST_F(attach, dev_del_while_attached)
 {
-	struct vgn_info info;
+	struct vnl_dev info;
 	uint32_t v;
 	struct vg g;
 	struct stat st;
@@ -465,8 +435,8 @@ TEST_F(attach, dev_del_while_attached)
 	ASSERT_EQ(0, vg_init(&g, 0, 64));
 
 	/* Refused without force; nothing changes. */
-	EXPECT_EQ(-EBUSY, vgn_dev_del(self->name, false));
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+	EXPECT_EQ(-EBUSY, vt_dev_del(self->name, false));
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
 	EXPECT_TRUE(info.vmm_attached);
 	EXPECT_EQ(0, vg_mmio_read(&g, VIRTIO_MMIO_MAGIC_VALUE, 4, &v));
 
@@ -474,8 +444,8 @@ TEST_F(attach, dev_del_while_attached)
 	 * With force the device is unlisted at once and the VMM detached in
 	 * the background; its file stays open but dead.
 	 */
-	EXPECT_EQ(0, vgn_dev_del(self->name, true));
-	EXPECT_EQ(-ENOENT, vgn_dev_get(self->name, &info));
+	EXPECT_EQ(0, vt_dev_del(self->name, true));
+	EXPECT_EQ(-ENOENT, vt_dev_get(self->name, &info));
 	EXPECT_EQ(-1, stat(self->node, &st));
 	for (int i = 0; i < 500; i++) {
 		if (vg_mmio_read(&g, VIRTIO_MMIO_MAGIC_VALUE, 4, &v) == -ENODEV)
@@ -488,7 +458,7 @@ TEST_F(attach, dev_del_while_attached)
 	vg_detach(&g);
 
 	/* The name is free again. */
-	EXPECT_LT(0, vgn_dev_add(self->name, self->img, false, 0));
+	EXPECT_LT(0, vt_dev_add(self->name, self->img, false, 0, 0));
 }
 
 TEST_F(attach, module_unload_refused_while_attached)
@@ -502,7 +472,7 @@ TEST_F(attach, module_unload_refused_while_attached)
 	EXPECT_EQ(-1, ret);
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY)
 		TH_LOG("delete_module: %s", strerror(errno));
-	EXPECT_TRUE(module_loaded());
+	EXPECT_TRUE(vt_module_loaded());
 	/* Still fully usable. */
 	EXPECT_EQ(0x74726976, vg_rd32(&g, VIRTIO_MMIO_MAGIC_VALUE));
 	EXPECT_EQ(VIRTIO_BLK_S_OK, vg_blk_io(&g, VIRTIO_BLK_T_FLUSH, 0, 0, 0));
@@ -511,7 +481,7 @@ TEST_F(attach, module_unload_refused_while_attached)
 
 TEST_F(attach, exit_without_close_detaches)
 {
-	struct vgn_info info;
+	struct vnl_dev info;
 	int status, i;
 	pid_t pid;
 
@@ -528,7 +498,7 @@ TEST_F(attach, exit_without_close_detaches)
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFEXITED(status));
 		ASSERT_EQ(0, WEXITSTATUS(status));
-		ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+		ASSERT_EQ(0, vt_dev_get(self->name, &info));
 		ASSERT_FALSE(info.vmm_attached);
 	}
 }

@@ -19,7 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
+#include "vblk_test_util.h"
 
 #define IMG_SIZE	(8U << 20)
 #define CHUNK		(256U << 10)
@@ -33,19 +33,6 @@ static void pattern(uint8_t *buf, size_t len, uint32_t seed)
 		x = x * 1103515245u + 12345u;
 		buf[i] = x >> 24;
 	}
-}
-
-static int make_image(const char *path, size_t size)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size))
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 /* Read @len bytes at @off from @path, bypassing the page cache if asked. */
@@ -72,8 +59,8 @@ static int read_back(const char *path, void *buf, size_t len, off_t off,
 }
 
 FIXTURE(bk) {
-	char name[32];
-	char img[64];
+	char name[VBLK_NAME_MAX];
+	char img[VT_IMG_MAX];
 	char loop[32];
 	int loop_fd;
 	struct vg g;
@@ -84,16 +71,10 @@ FIXTURE(bk) {
 
 FIXTURE_SETUP(bk)
 {
-	struct stat st;
-
 	self->loop_fd = -1;
-	if (geteuid())
-		SKIP(return, "needs root");
-	if (stat("/sys/module/vblk", &st))
-		SKIP(return, "vblk is not loaded");
-	snprintf(self->name, sizeof(self->name), "vbk%d", getpid());
-	snprintf(self->img, sizeof(self->img), "/tmp/%s.img", self->name);
-	ASSERT_EQ(0, make_image(self->img, IMG_SIZE));
+	VT_NEED_ROOT_AND_VBLK();
+	vt_disk_names(self->name, self->img, "vbk");
+	ASSERT_EQ(0, vt_make_image(self->img, IMG_SIZE));
 	self->a = malloc(CHUNK);
 	self->b = malloc(CHUNK);
 	ASSERT_TRUE(self->a && self->b);
@@ -104,11 +85,8 @@ FIXTURE_TEARDOWN(bk)
 	if (self->attached)
 		vg_detach(&self->g);
 	if (self->added)
-		vgn_dev_del(self->name, true);
-	if (self->loop_fd >= 0) {
-		ioctl(self->loop_fd, LOOP_CLR_FD, 0);
-		close(self->loop_fd);
-	}
+		vt_dev_del(self->name, true);
+	vt_loop_detach(self->loop_fd);
 	if (self->img[0])
 		unlink(self->img);
 	free(self->a);
@@ -118,7 +96,7 @@ FIXTURE_TEARDOWN(bk)
 static void start(struct __test_metadata *_metadata,
 		  FIXTURE_DATA(bk) *self, const char *path, int oflags)
 {
-	int id = vgn_dev_add_flags(self->name, path, false, 0, oflags);
+	int id = vt_dev_add(self->name, path, false, 0, oflags);
 
 	ASSERT_LT(0, id) TH_LOG("dev-add %s: %s", path, strerror(-id));
 	self->added = true;
@@ -137,10 +115,10 @@ static void round_trip(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(bk) *self, const char *path, bool direct)
 {
 	const uint64_t offs[] = { 0, 3 * CHUNK + 4096, IMG_SIZE - CHUNK };
-	struct vgn_info before, info;
+	struct vnl_dev before, info;
 	unsigned int i;
 
-	ASSERT_EQ(0, vgn_dev_get(self->name, &before));
+	ASSERT_EQ(0, vt_dev_get(self->name, &before));
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		pattern(self->a, CHUNK, i + 1);
 		ASSERT_EQ(VIRTIO_BLK_S_OK,
@@ -160,13 +138,13 @@ static void round_trip(struct __test_metadata *_metadata,
 			       (unsigned long long)offs[i]);
 	}
 	/* Counters moved by exactly what this round trip did. */
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
-	EXPECT_EQ(3, info.writes_completed - before.writes_completed);
-	EXPECT_EQ(3, info.reads_completed - before.reads_completed);
-	EXPECT_EQ(1, info.flushes_completed - before.flushes_completed);
-	EXPECT_EQ(3 * CHUNK, info.bytes_written - before.bytes_written);
-	EXPECT_EQ(3 * CHUNK, info.bytes_read - before.bytes_read);
-	EXPECT_EQ(0, info.io_errors);
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
+	EXPECT_EQ(3, info.st.writes_completed - before.st.writes_completed);
+	EXPECT_EQ(3, info.st.reads_completed - before.st.reads_completed);
+	EXPECT_EQ(1, info.st.flushes_completed - before.st.flushes_completed);
+	EXPECT_EQ(3 * CHUNK, info.st.bytes_written - before.st.bytes_written);
+	EXPECT_EQ(3 * CHUNK, info.st.bytes_read - before.st.bytes_read);
+	EXPECT_EQ(0, info.st.io_errors);
 }
 
 /*
@@ -176,22 +154,15 @@ static void round_trip(struct __test_metadata *_metadata,
 static int loop_setup(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(bk) *self)
 {
-	struct loop_config cfg = { 0 };
-	int ctl, nr, file;
+	int file = open(self->img, O_RDWR | O_CLOEXEC);
 
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return -1;
-	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-	close(ctl);
-	EXPECT_LE(0, nr);
-	snprintf(self->loop, sizeof(self->loop), "/dev/loop%d", nr);
-	self->loop_fd = open(self->loop, O_RDWR | O_CLOEXEC);
-	EXPECT_LE(0, self->loop_fd);
-	file = open(self->img, O_RDWR | O_CLOEXEC);
 	EXPECT_LE(0, file);
-	cfg.fd = file;
-	EXPECT_EQ(0, ioctl(self->loop_fd, LOOP_CONFIGURE, &cfg));
+	self->loop_fd = vt_loop_attach(file, self->loop);
+	if (self->loop_fd == -ENODEV) {
+		close(file);
+		return -1;
+	}
+	EXPECT_LE(0, self->loop_fd) TH_LOG("loop device: %s", strerror(-self->loop_fd));
 	return file;
 }
 
@@ -220,7 +191,7 @@ TEST_F(bk, block_device)
  */
 TEST_F(bk, block_device_shrunk)
 {
-	struct vgn_info info;
+	struct vnl_dev info;
 	int file;
 
 	file = loop_setup(_metadata, self);
@@ -242,8 +213,8 @@ TEST_F(bk, block_device_shrunk)
 		  vg_blk_read(&self->g, (IMG_SIZE - CHUNK) / 512, self->b, CHUNK));
 	/* Inside the remaining half, reads still work. */
 	EXPECT_EQ(VIRTIO_BLK_S_OK, vg_blk_read(&self->g, 0, self->b, CHUNK));
-	ASSERT_EQ(0, vgn_dev_get(self->name, &info));
-	EXPECT_EQ(1, info.io_errors);
+	ASSERT_EQ(0, vt_dev_get(self->name, &info));
+	EXPECT_EQ(1, info.st.io_errors);
 }
 
 /* The backing file descriptor was opened with O_DIRECT. */

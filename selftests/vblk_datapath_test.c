@@ -22,33 +22,12 @@
 
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
+#include "vblk_test_util.h"
 
 #define IMG_SIZE	(8U << 20)
 #define IMG_SECTORS	(IMG_SIZE / 512)
 #define SHORT_FILE	(64U << 10)	/* backing size of the "short" device */
 #define SHORT_CAP	(1U << 20)	/* its capacity */
-
-static int make_image(const char *path, size_t size)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
-}
-
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/vblk", &st) == 0;
-}
 
 /* A deterministic pattern that differs per sector and per seed. */
 static void fill(void *buf, size_t len, uint64_t sector, uint32_t seed)
@@ -86,11 +65,11 @@ static int file_write(const char *path, const void *buf, size_t len, off_t off)
 }
 
 FIXTURE(dp) {
-	char name[32];
-	char img[64];
+	char name[VBLK_NAME_MAX];
+	char img[VT_IMG_MAX];
 	struct vg g;
 	bool attached;
-	struct vgn_info before;
+	struct vnl_dev before;
 };
 
 FIXTURE_VARIANT(dp) {
@@ -122,14 +101,8 @@ FIXTURE_SETUP(dp)
 {
 	int id;
 
-	if (geteuid())
-		SKIP(return, "needs root");
-	if (!module_loaded())
-		SKIP(return, "vblk is not loaded");
-	snprintf(self->name, sizeof(self->name), "vdp%d", getpid());
-	snprintf(self->img, sizeof(self->img), "/tmp/%s.img", self->name);
-	ASSERT_EQ(0, make_image(self->img, IMG_SIZE));
-	id = vgn_dev_add(self->name, self->img, false, 0);
+	VT_NEED_ROOT_AND_VBLK();
+	id = vt_disk_create(self->name, self->img, "vdp", IMG_SIZE, false);
 	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
 	ASSERT_EQ(0, vg_attach(&self->g, self->name, 32U << 20));
 	self->attached = true;
@@ -138,33 +111,30 @@ FIXTURE_SETUP(dp)
 		  (VG_F_EVENT_IDX | VG_F_INDIRECT))
 		TH_LOG("device features %#llx",
 		       (unsigned long long)self->g.dev_features);
-	ASSERT_EQ(0, vgn_dev_get(self->name, &self->before));
+	ASSERT_EQ(0, vt_dev_get(self->name, &self->before));
 }
 
 FIXTURE_TEARDOWN(dp)
 {
 	if (self->attached)
 		vg_detach(&self->g);
-	if (self->name[0]) {
-		vgn_dev_del(self->name, true);
-		unlink(self->img);
-	}
+	vt_disk_destroy(self->name, self->img);
 }
 
 /* Counters since setup. */
-static struct vgn_info delta(struct __test_metadata *_metadata,
-			     const char *name, const struct vgn_info *b)
+static struct vnl_dev delta(struct __test_metadata *_metadata,
+			     const char *name, const struct vnl_dev *b)
 {
-	struct vgn_info a;
+	struct vnl_dev a;
 
-	EXPECT_EQ(0, vgn_dev_get(name, &a));
-	a.reads_completed -= b->reads_completed;
-	a.writes_completed -= b->writes_completed;
-	a.flushes_completed -= b->flushes_completed;
-	a.bytes_read -= b->bytes_read;
-	a.bytes_written -= b->bytes_written;
-	a.io_errors -= b->io_errors;
-	a.invalid_avail_idx_count -= b->invalid_avail_idx_count;
+	EXPECT_EQ(0, vt_dev_get(name, &a));
+	a.st.reads_completed -= b->st.reads_completed;
+	a.st.writes_completed -= b->st.writes_completed;
+	a.st.flushes_completed -= b->st.flushes_completed;
+	a.st.bytes_read -= b->st.bytes_read;
+	a.st.bytes_written -= b->st.bytes_written;
+	a.st.io_errors -= b->st.io_errors;
+	a.st.invalid_avail_idx_count -= b->st.invalid_avail_idx_count;
 	return a;
 }
 
@@ -198,7 +168,7 @@ TEST_F(dp, write_then_read_matches_the_file)
 	uint64_t rbuf = vg_alloc(&self->g, 1 << 20, 4096);
 	void *file = malloc(1 << 20);
 	uint64_t bytes = 0;
-	struct vgn_info d;
+	struct vnl_dev d;
 	unsigned int i;
 
 	ASSERT_NE(0, wbuf);
@@ -222,11 +192,11 @@ TEST_F(dp, write_then_read_matches_the_file)
 	free(file);
 
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(i, d.writes_completed);
-	EXPECT_EQ(i, d.reads_completed);
-	EXPECT_EQ(bytes, d.bytes_written);
-	EXPECT_EQ(bytes, d.bytes_read);
-	EXPECT_EQ(0, d.io_errors);
+	EXPECT_EQ(i, d.st.writes_completed);
+	EXPECT_EQ(i, d.st.reads_completed);
+	EXPECT_EQ(bytes, d.st.bytes_written);
+	EXPECT_EQ(bytes, d.st.bytes_read);
+	EXPECT_EQ(0, d.st.io_errors);
 	/*
 	 * Completions raised the used-ring interrupt. A completion can be
 	 * reaped before its interrupt is taken: take what is pending, then
@@ -251,19 +221,19 @@ TEST_F(dp, reads_see_what_the_file_holds)
 
 TEST_F(dp, flush)
 {
-	struct vgn_info d;
+	struct vnl_dev d;
 
 	EXPECT_EQ(VIRTIO_BLK_S_OK, io(&self->g, variant->indirect,
 				      VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0));
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(1, d.flushes_completed);
-	EXPECT_EQ(0, d.io_errors);
+	EXPECT_EQ(1, d.st.flushes_completed);
+	EXPECT_EQ(0, d.st.io_errors);
 }
 
 TEST_F(dp, past_capacity_is_ioerr)
 {
 	uint64_t buf = vg_alloc(&self->g, 4096, 4096);
-	struct vgn_info d;
+	struct vnl_dev d;
 
 	EXPECT_EQ(VIRTIO_BLK_S_IOERR, io(&self->g, variant->indirect,
 					 VIRTIO_BLK_T_IN, IMG_SECTORS, buf,
@@ -275,8 +245,8 @@ TEST_F(dp, past_capacity_is_ioerr)
 					 VIRTIO_BLK_T_IN, 1ULL << 63, buf,
 					 512, 1));
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(3, d.io_errors);
-	EXPECT_EQ(0, d.writes_completed);
+	EXPECT_EQ(3, d.st.io_errors);
+	EXPECT_EQ(0, d.st.writes_completed);
 }
 
 TEST_F(dp, queue_notify_register_kicks_too)
@@ -296,7 +266,7 @@ TEST_F(dp, full_queue_in_flight)
 	unsigned int n = variant->indirect ? VG_QMAX : VG_QMAX / 3;
 	static struct vg_req r[VG_QMAX];
 	uint64_t buf = vg_alloc(&self->g, (size_t)VG_QMAX * 4096, 4096);
-	struct vgn_info d;
+	struct vnl_dev d;
 	unsigned int i;
 
 	ASSERT_NE(0, buf);
@@ -333,9 +303,9 @@ TEST_F(dp, full_queue_in_flight)
 				    sizeof(want)));
 	}
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(n, d.writes_completed);
-	EXPECT_EQ(n, d.reads_completed);
-	EXPECT_EQ(n * 4096ULL, d.bytes_read);
+	EXPECT_EQ(n, d.st.writes_completed);
+	EXPECT_EQ(n, d.st.reads_completed);
+	EXPECT_EQ(n * 4096ULL, d.st.bytes_read);
 }
 
 TEST_F(dp, event_idx_suppresses_interrupts)
@@ -367,23 +337,23 @@ TEST(read_only_device)
 {
 	char name[32], img[64];
 	uint8_t buf[4096];
-	struct vgn_info b, a;
+	struct vnl_dev b, a;
 	struct vg g;
 	int id;
 
-	if (geteuid() || !module_loaded())
+	if (geteuid() || !vt_module_loaded())
 		SKIP(return, "needs root and vblk");
 	snprintf(name, sizeof(name), "vro%d", getpid());
 	snprintf(img, sizeof(img), "/tmp/%s.img", name);
-	ASSERT_EQ(0, make_image(img, 1 << 20));
+	ASSERT_EQ(0, vt_make_image(img, 1 << 20));
 	fill(buf, sizeof(buf), 0, 99);
 	ASSERT_EQ(0, file_write(img, buf, sizeof(buf), 0));
-	id = vgn_dev_add(name, img, true, 0);
+	id = vt_dev_add(name, img, true, 0, 0);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(0, vg_attach(&g, name, 0));
 	ASSERT_EQ(0, vg_init(&g, 0, 64));
 	EXPECT_NE(0, g.dev_features & (1ULL << VIRTIO_BLK_F_RO));
-	ASSERT_EQ(0, vgn_dev_get(name, &b));
+	ASSERT_EQ(0, vt_dev_get(name, &b));
 
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ(VIRTIO_BLK_S_IOERR, vg_blk_write(&g, 0, buf, sizeof(buf)));
@@ -398,12 +368,12 @@ TEST(read_only_device)
 		ASSERT_EQ(0, file_read(img, buf, sizeof(buf), 0));
 		EXPECT_EQ(0, memcmp(want, buf, sizeof(buf)));
 	}
-	ASSERT_EQ(0, vgn_dev_get(name, &a));
-	EXPECT_EQ(1, a.flushes_completed - b.flushes_completed);
-	EXPECT_EQ(1, a.io_errors - b.io_errors);
-	EXPECT_EQ(0, a.writes_completed - b.writes_completed);
+	ASSERT_EQ(0, vt_dev_get(name, &a));
+	EXPECT_EQ(1, a.st.flushes_completed - b.st.flushes_completed);
+	EXPECT_EQ(1, a.st.io_errors - b.st.io_errors);
+	EXPECT_EQ(0, a.st.writes_completed - b.st.writes_completed);
 	vg_detach(&g);
-	EXPECT_EQ(0, vgn_dev_del(name, false));
+	EXPECT_EQ(0, vt_dev_del(name, false));
 	unlink(img);
 }
 
@@ -415,14 +385,14 @@ TEST(reads_past_a_short_file_are_zero)
 	size_t i;
 	int id;
 
-	if (geteuid() || !module_loaded())
+	if (geteuid() || !vt_module_loaded())
 		SKIP(return, "needs root and vblk");
 	snprintf(name, sizeof(name), "vsh%d", getpid());
 	snprintf(img, sizeof(img), "/tmp/%s.img", name);
-	ASSERT_EQ(0, make_image(img, SHORT_FILE));
+	ASSERT_EQ(0, vt_make_image(img, SHORT_FILE));
 	memset(buf, 0x5a, sizeof(buf));
 	ASSERT_EQ(0, file_write(img, buf, 4096, SHORT_FILE - 4096));
-	id = vgn_dev_add(name, img, false, SHORT_CAP);
+	id = vt_dev_add(name, img, false, SHORT_CAP, 0);
 	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
 	ASSERT_EQ(0, vg_attach(&g, name, 0));
 	ASSERT_EQ(0, vg_init(&g, 0, 64));
@@ -443,7 +413,7 @@ TEST(reads_past_a_short_file_are_zero)
 	for (i = 0; i < sizeof(buf); i++)
 		ASSERT_EQ(0, buf[i]);
 	vg_detach(&g);
-	vgn_dev_del(name, true);
+	vt_dev_del(name, true);
 	unlink(img);
 }
 
@@ -524,7 +494,7 @@ TEST_F(dp, short_header_is_ioerr)
 		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
 			  raw_io(&self->g, b, 4, variant->indirect, w.status, 5000));
 	}
-	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).io_errors);
+	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).st.io_errors);
 	still_works(_metadata, &self->g);
 }
 
@@ -541,7 +511,7 @@ TEST_F(dp, status_not_writable_is_dropped)
 	EXPECT_EQ(-ETIMEDOUT, raw_io(&self->g, b, 3, variant->indirect,
 				     w.status, 500));
 	EXPECT_EQ(0xff, *(uint8_t *)vg_hva(&self->g, w.status));
-	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).io_errors);
+	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).st.io_errors);
 	still_works(_metadata, &self->g);
 }
 
@@ -577,7 +547,7 @@ TEST_F(dp, chain_too_long_is_dropped)
 	b[130] = (struct vg_buf){ w.status, 1, true };
 	EXPECT_EQ(-ETIMEDOUT, raw_io(&self->g, b, 131, variant->indirect,
 				     w.status, 500));
-	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).io_errors);
+	EXPECT_EQ(1, delta(_metadata, self->name, &self->before).st.io_errors);
 	still_works(_metadata, &self->g);
 }
 
@@ -600,7 +570,7 @@ TEST_F(dp, longest_chain_is_fine)
 TEST_F(dp, validation_failures)
 {
 	struct raw w;
-	struct vgn_info d;
+	struct vnl_dev d;
 	uint8_t before[4096], after[4096];
 
 	raw_setup(&self->g, &w);
@@ -653,9 +623,9 @@ TEST_F(dp, validation_failures)
 	EXPECT_EQ(0, memcmp(before, after, sizeof(after)));
 
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(5, d.io_errors);
-	EXPECT_EQ(0, d.reads_completed);
-	EXPECT_EQ(0, d.writes_completed);
+	EXPECT_EQ(5, d.st.io_errors);
+	EXPECT_EQ(0, d.st.reads_completed);
+	EXPECT_EQ(0, d.st.writes_completed);
 	still_works(_metadata, &self->g);
 }
 
@@ -671,13 +641,13 @@ TEST_F(dp, unknown_type_is_unsupp_not_an_error)
 		EXPECT_EQ(VIRTIO_BLK_S_UNSUPP,
 			  raw_io(&self->g, b, 2, variant->indirect, w.status, 5000));
 	}
-	EXPECT_EQ(0, delta(_metadata, self->name, &self->before).io_errors);
+	EXPECT_EQ(0, delta(_metadata, self->name, &self->before).st.io_errors);
 }
 
 TEST_F(dp, zero_length_data_is_a_noop)
 {
 	struct raw w;
-	struct vgn_info d;
+	struct vnl_dev d;
 
 	raw_setup(&self->g, &w);
 	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_OUT, 0);
@@ -689,14 +659,14 @@ TEST_F(dp, zero_length_data_is_a_noop)
 			  raw_io(&self->g, b, 4, variant->indirect, w.status, 5000));
 	}
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(0, d.bytes_written);
-	EXPECT_EQ(0, d.io_errors);
+	EXPECT_EQ(0, d.st.bytes_written);
+	EXPECT_EQ(0, d.st.io_errors);
 }
 
 TEST_F(dp, memory_outside_the_regions)
 {
 	struct raw w;
-	struct vgn_info d;
+	struct vnl_dev d;
 
 	raw_setup(&self->g, &w);
 	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 0);
@@ -734,8 +704,8 @@ TEST_F(dp, memory_outside_the_regions)
 			  raw_io(&self->g, b, 3, variant->indirect, w.bad, 500));
 	}
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(4, d.io_errors);
-	EXPECT_EQ(0, d.reads_completed);
+	EXPECT_EQ(4, d.st.io_errors);
+	EXPECT_EQ(0, d.st.reads_completed);
 	still_works(_metadata, &self->g);
 }
 
@@ -760,7 +730,7 @@ TEST_F(dp, avail_index_jump_breaks_the_queue_until_reset)
 {
 	struct vg_vq *vq = &self->g.vq[0];
 	struct vg_req r = { .type = VIRTIO_BLK_T_FLUSH };
-	struct vgn_info d;
+	struct vnl_dev d;
 
 	/* The driver claims num + 1 new buffers at once. */
 	__atomic_store_n(&vq->vr.avail->idx, (uint16_t)(vq->avail_idx + vq->num + 1),
@@ -769,7 +739,7 @@ TEST_F(dp, avail_index_jump_breaks_the_queue_until_reset)
 	EXPECT_EQ(0, vg_wait_irq(&self->g, 500));
 	EXPECT_EQ(0, vg_pending_used(&self->g));
 	d = delta(_metadata, self->name, &self->before);
-	EXPECT_EQ(1, d.invalid_avail_idx_count);
+	EXPECT_EQ(1, d.st.invalid_avail_idx_count);
 
 	/* A reset and a fresh initialisation bring the device back. */
 	ASSERT_EQ(0, vg_init(&self->g, variant->features, VG_QMAX));
@@ -843,7 +813,7 @@ static void vmm_child(const char *name, int ready)
 
 TEST_F_TIMEOUT(dp, vmm_killed_with_io_in_flight, 600)
 {
-	struct vgn_info info;
+	struct vnl_dev info;
 	uint8_t pat[4096], got[4096];
 	int i, p[2], status;
 	char c;
@@ -872,12 +842,12 @@ TEST_F_TIMEOUT(dp, vmm_killed_with_io_in_flight, 600)
 			/* Unloading under load is refused, not attempted. */
 			EXPECT_EQ(-1, syscall(SYS_delete_module, "vblk",
 					      O_NONBLOCK));
-			EXPECT_TRUE(module_loaded());
+			EXPECT_TRUE(vt_module_loaded());
 		}
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFSIGNALED(status));
-		ASSERT_EQ(0, vgn_dev_get(self->name, &info));
+		ASSERT_EQ(0, vt_dev_get(self->name, &info));
 		ASSERT_FALSE(info.vmm_attached) TH_LOG("round %d", i);
 	}
 

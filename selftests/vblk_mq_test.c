@@ -16,18 +16,13 @@
 
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
+#include "vblk_test_util.h"
 
 #define MQ_DEPTH	32		/* requests in flight per queue */
 #define MQ_IO		4096		/* bytes per request */
 #define MQ_ROUNDS	4		/* write + read rounds per queue */
 #define MQ_SLICE	(MQ_DEPTH * MQ_IO)	/* each queue's disk area */
 #define MQ_IMG		(16 * MQ_SLICE)
-
-static bool module_loaded(void)
-{
-	return access("/sys/module/vblk", F_OK) == 0;
-}
 
 /* Byte @i of the disk after round @round of queue @q wrote it. */
 static uint8_t pattern(unsigned int q, unsigned int round, size_t i)
@@ -41,7 +36,7 @@ FIXTURE(mq) {
 	struct vg g;
 	bool attached;
 	uint64_t buf[VG_MAX_QUEUES];	/* each queue's MQ_SLICE of RAM */
-	struct vgn_info before;
+	struct vnl_dev before;
 };
 
 FIXTURE_VARIANT(mq) {
@@ -69,18 +64,15 @@ FIXTURE_SETUP(mq)
 	unsigned int q;
 	int id, fd;
 
-	if (geteuid())
-		SKIP(return, "needs root");
-	if (!module_loaded())
-		SKIP(return, "vblk is not loaded");
+	VT_NEED_ROOT_AND_VBLK();
 	snprintf(self->name, sizeof(self->name), "vmq%d", getpid());
 	snprintf(self->img, sizeof(self->img), "/tmp/%s.img", self->name);
 	fd = open(self->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, MQ_IMG));
 	close(fd);
-	id = vgn_dev_add_mq(self->name, self->img, false, 0, 0,
-			    variant->queues);
+	id = vt_dev_add_queues(self->name, self->img, false, 0, 0,
+			       variant->queues);
 	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
 	ASSERT_EQ(0, vg_attach(&self->g, self->name, 96U << 20));
 	self->attached = true;
@@ -92,7 +84,7 @@ FIXTURE_SETUP(mq)
 		self->buf[q] = vg_alloc(&self->g, MQ_SLICE, 4096);
 		ASSERT_NE(0, self->buf[q]);
 	}
-	ASSERT_EQ(0, vgn_dev_get(self->name, &self->before));
+	ASSERT_EQ(0, vt_dev_get(self->name, &self->before));
 }
 
 FIXTURE_TEARDOWN(mq)
@@ -100,7 +92,7 @@ FIXTURE_TEARDOWN(mq)
 	if (self->attached)
 		vg_detach(&self->g);
 	if (self->name[0]) {
-		vgn_dev_del(self->name, true);
+		vt_dev_del(self->name, true);
 		unlink(self->img);
 	}
 }
@@ -183,7 +175,7 @@ TEST_F(mq, threads_drive_their_queues_at_once)
 	struct mq_job job[VG_MAX_QUEUES];
 	pthread_t th[VG_MAX_QUEUES];
 	uint8_t *file;
-	struct vgn_info after;
+	struct vnl_dev after;
 	int fd;
 
 	for (q = 0; q < n; q++) {
@@ -215,16 +207,16 @@ TEST_F(mq, threads_drive_their_queues_at_once)
 	free(file);
 
 	/* Every request counted once, on the device's shared counters. */
-	ASSERT_EQ(0, vgn_dev_get(self->name, &after));
+	ASSERT_EQ(0, vt_dev_get(self->name, &after));
 	EXPECT_EQ((uint64_t)n * MQ_ROUNDS * MQ_DEPTH,
-		  after.writes_completed - self->before.writes_completed);
+		  after.st.writes_completed - self->before.st.writes_completed);
 	EXPECT_EQ((uint64_t)n * MQ_ROUNDS * MQ_DEPTH,
-		  after.reads_completed - self->before.reads_completed);
+		  after.st.reads_completed - self->before.st.reads_completed);
 	EXPECT_EQ((uint64_t)n * MQ_ROUNDS * MQ_SLICE,
-		  after.bytes_written - self->before.bytes_written);
+		  after.st.bytes_written - self->before.st.bytes_written);
 	EXPECT_EQ((uint64_t)n * MQ_ROUNDS * MQ_SLICE,
-		  after.bytes_read - self->before.bytes_read);
-	EXPECT_EQ(self->before.io_errors, after.io_errors);
+		  after.st.bytes_read - self->before.st.bytes_read);
+	EXPECT_EQ(self->before.st.io_errors, after.st.io_errors);
 	/* and every queue was used */
 	for (q = 0; q < n; q++)
 		EXPECT_LT(0, self->g.vq[q].interrupts) TH_LOG("queue %u", q);

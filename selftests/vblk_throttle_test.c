@@ -21,8 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
-#include "vblk_nl_util.h"
+#include "vblk_test_util.h"
 
 #define IMG_SIZE	(64ULL << 20)
 #define WINDOW_S	5.2	/* steady-state window, seconds */
@@ -37,27 +36,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/vblk", &st) == 0;
-}
-
-static int make_image(const char *path)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, IMG_SIZE)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	return 0;
-}
-
 /*
  * dev-set NAME throttle { ... }: a zero argument is left out, so all zeros
  * sends the empty nest that lifts every limit ("set-throttle NAME off").
@@ -65,33 +43,26 @@ static int make_image(const char *path)
 static int set_limits(struct vnl *v, const char *name, uint64_t iops,
 		      uint64_t iops_burst, uint64_t bps, uint64_t bps_burst)
 {
-	uint64_t thr[VBLK_A_THROTTLE_MAX + 1] = {
-		[VBLK_A_THROTTLE_IOPS] = iops,
-		[VBLK_A_THROTTLE_IOPS_BURST] = iops_burst,
-		[VBLK_A_THROTTLE_BPS] = bps,
-		[VBLK_A_THROTTLE_BPS_BURST] = bps_burst,
+	struct vnl_set s = {
+		.name = name,
+		.throttle = true,
+		.thr = {
+			[VBLK_A_THROTTLE_IOPS] = iops,
+			[VBLK_A_THROTTLE_IOPS_BURST] = iops_burst,
+			[VBLK_A_THROTTLE_BPS] = bps,
+			[VBLK_A_THROTTLE_BPS_BURST] = bps_burst,
+		},
 	};
-	bool set[VBLK_A_THROTTLE_MAX + 1];
-	struct nl_msg *msg;
-	int i;
 
-	for (i = 0; i <= VBLK_A_THROTTLE_MAX; i++)
-		set[i] = thr[i] != 0;
-	msg = vnl_msg(v, VBLK_CMD_DEV_SET, 0);
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_string(msg, VBLK_A_DEV_NAME, name) ||
-	    vnl_put_throttle(msg, thr, set)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return vnl_xfer(v, msg, NULL, NULL);
+	for (int i = 0; i <= VBLK_A_THROTTLE_MAX; i++)
+		s.thr_set[i] = s.thr[i] != 0;
+	return vnl_dev_set(v, &s);
 }
 
 /* One device with its attached guest. */
 struct tdev {
-	char name[32];
-	char img[64];
+	char name[VBLK_NAME_MAX];
+	char img[VT_IMG_MAX];
 	struct vg g;
 	bool attached;
 	struct vnl v;		/* requests */
@@ -107,14 +78,8 @@ FIXTURE_SETUP(thr)
 {
 	int id;
 
-	if (geteuid())
-		SKIP(return, "needs root");
-	if (!module_loaded())
-		SKIP(return, "vblk is not loaded");
-	snprintf(self->t.name, sizeof(self->t.name), "vthr%d", getpid());
-	snprintf(self->t.img, sizeof(self->t.img), "/tmp/%s.img", self->t.name);
-	ASSERT_EQ(0, make_image(self->t.img));
-	id = vgn_dev_add(self->t.name, self->t.img, false, 0);
+	VT_NEED_ROOT_AND_VBLK();
+	id = vt_disk_create(self->t.name, self->t.img, "vthr", IMG_SIZE, false);
 	ASSERT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
 	ASSERT_EQ(0, vg_attach(&self->t.g, self->t.name, 32U << 20));
 	self->t.attached = true;
@@ -130,10 +95,7 @@ FIXTURE_TEARDOWN(thr)
 	if (self->t.attached)
 		vg_detach(&self->t.g);
 	vnl_close(&self->t.v);
-	if (self->t.name[0]) {
-		vgn_dev_del(self->t.name, true);
-		unlink(self->t.img);
-	}
+	vt_disk_destroy(self->t.name, self->t.img);
 }
 
 static uint64_t stat_now(struct __test_metadata *_metadata,
@@ -499,8 +461,8 @@ TEST_F_TIMEOUT(thr, counters_and_events, 60)
 	EXPECT_EQ(nreq - burst, seen_stalled);
 
 	while ((ret = vnl_monitor_next(&mon, &ev, 500)) == 0) {
-		EXPECT_STREQ(t->name, ev.name);
-		EXPECT_EQ(t->before.id, ev.id);
+		EXPECT_STREQ(t->name, ev.dev_name);
+		EXPECT_EQ(t->before.id, ev.dev_id);
 		switch (ev.type) {
 		case VBLK_EVENT_TYPE_CHANGE:
 			changes++;

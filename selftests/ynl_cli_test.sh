@@ -3,16 +3,16 @@
 # An independent client: the kernel's own YNL CLI (tools/net/ynl/cli.py),
 # driven only by Documentation/netlink/specs/vblk.yaml, adds, gets, dumps,
 # changes and deletes a device.  Checks that the spec and the module agree.
-# Prints TAP.
+# Prints KTAP (the kernel's ktap_helpers.sh).
 set -u
 ROOT=${VBLK_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$ROOT/selftests/lib/vblk_ktap.sh"
 KSRC=${VBLK_KSRC:-}
 SPEC=$ROOT/Documentation/netlink/specs/vblk.yaml
 CLI=$KSRC/tools/net/ynl/cli.py
 tmp=$(mktemp -d /tmp/ynl-cli-test.XXXXXX)
-n=0 fails=0
 
-echo "TAP version 13"
+ktap_print_header
 # VBLK_YNL_DIR: a copy of the kernel's tools/net/ynl, if the tree is elsewhere.
 [ -f "$CLI" ] || CLI=${VBLK_YNL_DIR:-/nonexistent}/cli.py
 if [ ! -f "$CLI" ]; then
@@ -26,19 +26,12 @@ if [ ! -f "$CLI" ]; then
 	fi
 fi
 if [ ! -f "$CLI" ]; then
-	echo "1..0 # SKIP no kernel source with tools/net/ynl/cli.py (VBLK_KSRC)"
+	ktap_skip_all "no kernel source with tools/net/ynl/cli.py (VBLK_KSRC)"
 	exit 0
 fi
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-		sed 's/^/#   /' "$tmp/out" | head -20
-	fi
+ok() {	# ok STATUS DESCRIPTION: a result; on failure, the CLI's output
+	ktap_check "$1" "$2" || sed 's/^/#   /' "$tmp/out" | head -20
 }
 
 ynl() {	# ynl ARGS... : output in $tmp/out, status in $rc
@@ -112,5 +105,5 @@ ynl --do dev-get --json '{"name": "ync-0"}'
 ok $? "deleted device is gone"
 
 rm -rf "$tmp"
-echo "1..$n"
-[ $fails -eq 0 ]
+ktap_set_plan $((KTAP_TESTNO - 1))
+ktap_finished

@@ -64,8 +64,8 @@ khdr=$(vblk_ksrc_dir)/tools/testing/selftests
 nl=$(pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 # shellcheck disable=SC2086
 cc -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -isystem "$khdr" -Ikmod/include \
-	-Iselftests/lib $nl -static -o "$vm/throttle" scripts/bench/throttle.c \
-	selftests/lib/*.c -lnl-genl-3 -lnl-3 -lpthread 2>"$vm/throttle-build.log" ||
+	-Iselftests/lib -Iuser/lib $nl -static -o "$vm/throttle" scripts/bench/throttle.c \
+	selftests/lib/*.c user/lib/*.c -lnl-genl-3 -lnl-3 -lpthread 2>"$vm/throttle-build.log" ||
 	{ cat "$vm/throttle-build.log" >&2; die "the throttle benchmark did not build"; }
 
 hostq=qemu-system-x86_64

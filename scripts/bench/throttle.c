@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "vblk_guest.h"
-#include "vblk_guest_nl.h"
+#include "vblk_test_util.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NAME		"thrbench"
@@ -31,7 +31,7 @@
 #define IMG_SIZE	(256ULL << 20)
 
 struct scenario {
-	const char *limits;	/* vblkctl set-throttle arguments */
+	const char *limits;	/* vblkctl dev set arguments */
 	unsigned long long iops, iops_burst, bps, bps_burst;
 	unsigned int len;	/* read size in bytes */
 	double secs;		/* timed part, at the configured rate */
@@ -46,13 +46,13 @@ static const struct scenario scenarios[] = {
 	{ "iops 1000 bps 1Mi", 1000, 1000, 1 << 20, 1 << 20, 4096, 3 },
 };
 
-/* Run "vblkctl set-throttle NAME ARGS"; 0 on success. */
+/* Run "vblkctl dev set NAME ARGS"; 0 on success. */
 static int set_throttle(const char *args)
 {
 	const char *root = getenv("VBLK_ROOT");
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "%s/user/vblkctl set-throttle %s %s",
+	snprintf(cmd, sizeof(cmd), "%s/user/vblkctl dev set %s %s",
 		 root ? root : ".", NAME, args);
 	return system(cmd);
 }
@@ -96,16 +96,16 @@ static double now_s(void);
 static int drain(struct vg *g, unsigned int len, unsigned long long *sector)
 {
 	unsigned long long before;
-	struct vgn_info info;
+	struct vnl_dev info;
 	double end = now_s() + 60;
 
-	if (vgn_dev_get(NAME, &info))
+	if (vt_dev_get(NAME, &info))
 		return -1;
-	before = info.throttled_count;
+	before = info.st.throttled_count;
 	while (now_s() < end) {
-		if (read_n(g, 8, len, sector) || vgn_dev_get(NAME, &info))
+		if (read_n(g, 8, len, sector) || vt_dev_get(NAME, &info))
 			return -1;
-		if (info.throttled_count != before)
+		if (info.st.throttled_count != before)
 			return 0;
 	}
 	fprintf(stderr, "no stall within 60 s\n");
@@ -136,18 +136,17 @@ int main(void)
 {
 	unsigned long long sector = 0, n, stalls0;
 	double t0, base, rate, bucket, got, cool;
-	struct vgn_info info;
+	struct vnl_dev info;
 	struct vg g;
 	size_t i;
-	int fd, ret;
+	int ret;
 
-	fd = open(IMG, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || ftruncate(fd, IMG_SIZE)) {
-		perror(IMG);
+	ret = vt_make_image(IMG, IMG_SIZE);
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", IMG, strerror(-ret));
 		return 1;
 	}
-	close(fd);
-	ret = vgn_dev_add(NAME, IMG, true, 0);
+	ret = vt_dev_add(NAME, IMG, true, 0, 0);
 	if (ret < 0) {
 		fprintf(stderr, "dev add: %s\n", strerror(-ret));
 		return 1;
@@ -155,7 +154,7 @@ int main(void)
 	memset(&g, 0, sizeof(g));
 	if (vg_attach(&g, NAME, 8 << 20) || vg_init(&g, VG_F_EVENT_IDX, 64)) {
 		fprintf(stderr, "attach/init failed\n");
-		vgn_dev_del(NAME, true);
+		vt_dev_del(NAME, true);
 		return 1;
 	}
 	g.timeout_ms = 30000;
@@ -174,38 +173,38 @@ int main(void)
 	for (i = 0; i < ARRAY_SIZE(scenarios); i++) {
 		const struct scenario *s = &scenarios[i];
 
-		if (set_throttle("off") || set_throttle(s->limits)) {
-			fprintf(stderr, "set-throttle %s failed\n", s->limits);
+		if (set_throttle("throttle off") || set_throttle(s->limits)) {
+			fprintf(stderr, "dev set %s failed\n", s->limits);
 			goto fail;
 		}
 		rate = allowed_rate(s, &bucket);
 		/* Empty the bucket (it starts full), untimed. */
 		if (drain(&g, s->len, &sector))
 			goto fail;
-		if (vgn_dev_get(NAME, &info))
+		if (vt_dev_get(NAME, &info))
 			goto fail;
-		stalls0 = info.throttled_count;
+		stalls0 = info.st.throttled_count;
 		n = (unsigned long long)(rate * s->secs);
 		t0 = now_s();
 		if (read_n(&g, n, s->len, &sector))
 			goto fail;
 		got = n / (now_s() - t0);
-		if (vgn_dev_get(NAME, &info))
+		if (vt_dev_get(NAME, &info))
 			goto fail;
 		/* size / (refill time + 100 ms), refill time = size / rate */
 		cool = bucket / (bucket / rate + 0.1);
 		printf("%-28s %10.1f %10.1f %7.3f %8llu %10.1f%s\n", s->limits,
-		       rate, got, got / rate, info.throttled_count - stalls0,
+		       rate, got, got / rate, info.st.throttled_count - stalls0,
 		       cool, rate > base / 2 ? "  (near unthrottled)" : "");
 	}
-	set_throttle("off");
+	set_throttle("throttle off");
 	vg_detach(&g);
-	vgn_dev_del(NAME, true);
+	vt_dev_del(NAME, true);
 	unlink(IMG);
 	return 0;
 fail:
 	vg_detach(&g);
-	vgn_dev_del(NAME, true);
+	vt_dev_del(NAME, true);
 	unlink(IMG);
 	return 1;
 }

@@ -13,7 +13,8 @@
 #   3. a second VMM attaches; what was synced before the kill is intact and
 #      the file system checks clean.
 #
-# The guest side is e2e-guest.sh.  Prints TAP; needs /dev/kvm, vblk.ko
+# The guest side is e2e-guest.sh.  Prints KTAP (the kernel's
+# ktap_helpers.sh); needs /dev/kvm, vblk.ko
 # loaded, user/vblk-vmm, user/vblkctl, e2fsprogs and python3, and the guest
 # kernel (VBLK_BZIMAGE, or VBLK_KDIR/arch/x86/boot/bzImage).
 # VBLK_GUEST_TIMEOUT bounds each boot (seconds).
@@ -22,6 +23,7 @@
 export PATH=$PATH:/usr/sbin:/sbin
 here=$(cd "$(dirname "$0")" && pwd)
 root=${VBLK_ROOT:-$(cd "$here/../.." && pwd)}
+. "$root/selftests/lib/vblk_ktap.sh"
 vmm=$root/user/vblk-vmm
 ctl=$root/user/vblkctl
 bz=${VBLK_BZIMAGE:-${VBLK_KDIR:-}/arch/x86/boot/bzImage}
@@ -33,7 +35,6 @@ work=$(mktemp -d)
 imgA=$work/rw.img
 imgR=$work/ro.img
 vpid=""
-n=0 failed=0
 NTESTS=15
 t_start=$(date +%s)
 
@@ -45,15 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-skip() { n=$((n + 1)); echo "ok $n - $* # SKIP"; }
-# check STATUS DESCRIPTION: ok when STATUS is 0; returns STATUS.
-check() {
-	if [ "$1" -eq 0 ]; then ok "$2"; return 0; fi
-	not_ok "$2"
-	return 1
-}
 note() { echo "# $*"; }
 # The guest's console without the tty's CRs.
 glog() { tr -d '\r' <"$1"; }
@@ -64,28 +56,29 @@ show() {
 	glog "$1" | grep -vE '^\s*$' | tail -n 25 | sed 's/^/#   /'
 }
 
-echo "TAP version 13"
-echo "1..$NTESTS"
+ktap_print_header
+ktap_set_plan $NTESTS
 
 if [ ! -c /dev/kvm ] || [ ! -x "$vmm" ] || [ ! -x "$ctl" ] || [ ! -f "$bz" ] ||
    ! grep -q '^vblk ' /proc/modules || ! command -v python3 >/dev/null ||
    ! command -v debugfs >/dev/null || ! command -v mke2fs >/dev/null; then
 	for i in $(seq $NTESTS); do
-		skip "needs /dev/kvm, vblk.ko, $vmm, $ctl, $bz, python3, e2fsprogs"
+		ktap_test_skip "needs /dev/kvm, vblk.ko, $vmm, $ctl, $bz, python3, e2fsprogs"
 	done
-	exit 0
+	ktap_finished
 fi
 
 # ---- helpers: counters, device state, the VMM ----------------------------
 
-# snap PREFIX NAME: set PREFIX_<counter> for every counter of device NAME.
+# snap PREFIX NAME: set PREFIX_<counter> for every counter of device NAME
+# (the JSON key with '-' as '_': PREFIX_bytes_read).
 snap() {
 	local out
 	out=$("$ctl" -j stats "$2" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for k, v in d["stats"].items():
-    print("%s_%s=%d" % (sys.argv[1], k, v))' "$1") || { note "vblkctl stats $2 failed"; return 1; }
+    print("%s_%s=%d" % (sys.argv[1], k.replace("-", "_"), v))' "$1") || { note "vblkctl stats $2 failed"; return 1; }
 	eval "$out"
 }
 
@@ -100,11 +93,11 @@ v = d[sys.argv[2]]
 print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
 }
 
-# detached NAME: wait up to 10 s for "vmm_attached": false.
+# detached NAME: wait up to 10 s for "vmm-attached": false.
 detached() {
 	local i
 	for i in $(seq 20); do
-		[ "$(devfield "$1" vmm_attached)" = false ] && return 0
+		[ "$(devfield "$1" vmm-attached)" = false ] && return 0
 		sleep 0.5
 	done
 	return 1
@@ -192,8 +185,8 @@ cp "$work/pattern.bin" "$x/pattern.bin"
 if ! "$here/mkinitramfs.sh" "$work/base.cpio.gz" "$here/e2e-guest.sh" >"$work/mk.log" 2>&1 ||
    ! (cd "$x" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/extra.cpio.gz"; then
 	sed 's/^/# /' "$work/mk.log"
-	for i in $(seq $NTESTS); do not_ok "cannot build the guest's initramfs"; done
-	exit 1
+	for i in $(seq $NTESTS); do ktap_test_fail "cannot build the guest's initramfs"; done
+	ktap_finished
 fi
 # The kernel unpacks concatenated archives in order.
 cat "$work/base.cpio.gz" "$work/extra.cpio.gz" >"$work/guest.cpio.gz"
@@ -214,16 +207,16 @@ ro_img_before=$(sha256sum <"$imgR" | cut -d' ' -f1)
 rc=$?
 if [ $rc -eq 0 ] &&
    [ "$(devfield "$A" capacity)" = $((64 * MIB)) ] &&
-   [ "$(devfield "$A" read_only)" = false ] &&
+   [ "$(devfield "$A" read-only)" = false ] &&
    [ "$(devfield "$A" serial)" = vblk-e2e-rw ] &&
-   [ "$(devfield "$R" read_only)" = true ] &&
+   [ "$(devfield "$R" read-only)" = true ] &&
    [ "$(devfield "$R" serial)" = vblk-e2e-ro ] &&
-   [ "$(devfield "$A" vmm_attached)" = false ]; then
-	ok "vblkctl dev add: 64 MiB read-write and 16 MiB read-only disks, as dev show reports"
+   [ "$(devfield "$A" vmm-attached)" = false ]; then
+	ktap_test_pass "vblkctl dev add: 64 MiB read-write and 16 MiB read-only disks, as dev show reports"
 else
 	sed 's/^/# /' "$work/ctl.log"
 	"$ctl" dev show 2>&1 | sed 's/^/# /'
-	not_ok "vblkctl dev add / dev show"
+	ktap_test_fail "vblkctl dev add / dev show"
 fi
 
 # ---- boot 1 --------------------------------------------------------------
@@ -266,19 +259,19 @@ snap r1 "$R"
 detached "$A" && attached=false || attached=true
 
 guest_done "$log1"
-check $? "boot 1: vblk-vmm boots a guest on the two disks, guest script passes"
+ktap_check $? "boot 1: vblk-vmm boots a guest on the two disks, guest script passes"
 guest_done "$log1" || show "$log1"
 gsaid "$log1" | grep -E '^(disk|fsck|ro |pattern|rate|polls)' | sed 's/^/#   /'
 
 # 3. Geometry, read-only flag and serial as the guest sees them.
 gsaid "$log1" | grep -q "^disk vd[a-z]* sectors=131072 ro=0 serial=vblk-e2e-rw " &&
 gsaid "$log1" | grep -q "^disk vd[a-z]* sectors=32768 ro=1 serial=vblk-e2e-ro "
-check $? "guest: /dev/vd* sizes (131072 and 32768 sectors), ro flags (0, 1) and serials"
+ktap_check $? "guest: disk sizes (131072 and 32768 sectors), ro flags (0, 1) and serials"
 
 # 4. The pattern: read back in the guest, and at 48 MiB in the backing file.
 dd if="$imgA" bs=1M skip=48 count=4 status=none | cmp -s - "$work/pattern.bin" &&
 gsaid "$log1" | grep -q "^pattern written and read back with O_DIRECT: $(sha256sum <"$work/pattern.bin" | cut -d' ' -f1)"
-check $? "O_DIRECT pattern: guest reads back what it wrote; backing file holds it at 48 MiB"
+ktap_check $? "O_DIRECT pattern: guest reads back what it wrote; backing file holds it at 48 MiB"
 
 # 5. ext4 made in the guest: clean in the guest and on the host; the files
 # read from the image have the guest's sums.
@@ -290,7 +283,7 @@ frc=$?
 [ $frc -ne 0 ] && sed 's/^/#   /' "$work/fsck1.log" | tail -n 20
 [ -n "$g1" ] && [ "$(echo "$g1" | wc -l)" -eq 4 ] && [ "$g1" = "$h1" ] &&
 gsaid "$log1" | grep -q '^fsck after boot 1: rc=0' && [ $frc -eq 0 ]
-if ! check $? "ext4 by the guest: 4 files synced, fsck clean in guest, e2fsck -fn clean on the host, host reads the same sums"; then
+if ! ktap_check $? "ext4 by the guest: 4 files synced, fsck clean in guest, e2fsck -fn clean on the host, host reads the same sums"; then
 	note "guest sums: $g1"; note "host sums: $h1"
 fi
 
@@ -301,9 +294,9 @@ if [ $thr_ok = 1 ]; then
 	u1=$(rate "$log1" unlimited1)
 	note "rates: unlimited $u0, limited $ul (limit $lim), unlimited again $u1 B/s"
 	[ -n "$ul" ] && [ "$ul" -ge $((lim * 9 / 10)) ] && [ "$ul" -le $((lim * 11 / 10)) ]
-	check $? "throttle bps $lim: guest's O_DIRECT read ran at $ul B/s (within 10%)"
+	ktap_check $? "throttle bps $lim: guest's O_DIRECT read ran at $ul B/s (within 10%)"
 	[ -n "$u1" ] && [ "$u1" -gt $((2 * lim)) ] && [ "$u0" -gt $((2 * lim)) ]
-	check $? "throttle off: guest read at $u1 B/s (> 2x the limit; $u0 B/s before the limit)"
+	ktap_check $? "throttle off: guest read at $u1 B/s (> 2x the limit; $u0 B/s before the limit)"
 
 	polls=$(gsaid "$log1" | awk '$1 == "polls" { split($2, a, "="); split($3, b, "="); print a[2] + b[2] }')
 	dread=$((t2_bytes_read - t1_bytes_read))
@@ -320,12 +313,12 @@ if [ $thr_ok = 1 ]; then
 	[ $((t2_writes_completed - t1_writes_completed)) -eq 0 ] &&
 	[ $((t2_reads_completed - t1_reads_completed)) -ge $(( (drain_kib + timed_kib) / 256 )) ] &&
 	[ $((t2_throttled_count - t1_throttled_count)) -gt 0 ]
-	check $? "counters while throttled: bytes_read matches the guest's reads, nothing written, throttled_count grew"
+	ktap_check $? "counters while throttled: bytes_read matches the guest's reads, nothing written, throttled_count grew"
 else
 	show "$log1"
-	not_ok "throttle: the guest never reached the limited phase"
-	not_ok "throttle off: not reached"
-	not_ok "counters while throttled: not reached"
+	ktap_test_fail "throttle: the guest never reached the limited phase"
+	ktap_test_fail "throttle off: not reached"
+	ktap_test_fail "counters while throttled: not reached"
 fi
 
 # 9. Counters of the whole boot against what the guest did.
@@ -342,7 +335,7 @@ note "boot 1 on $A: written $wbytes B in $((a1_writes_completed - a0_writes_comp
 [ $((a1_io_errors - a0_io_errors)) -eq 0 ] &&
 { [ "$cache" != write_back ] || [ $((a1_flushes_completed - a0_flushes_completed)) -gt 0 ]; } &&
 [ "$attached" = false ]
-check $? "counters: bytes_written >= O_DIRECT pattern + synced files, bytes_read >= O_DIRECT reads, flushes, no errors; detached after exit"
+ktap_check $? "counters: bytes_written >= O_DIRECT pattern + synced files, bytes_read >= O_DIRECT reads, flushes, no errors; detached after exit"
 
 # 10. Read-only disk: file reads right, writes refused, backing untouched.
 ro_img_after=$(sha256sum <"$imgR" | cut -d' ' -f1)
@@ -354,7 +347,7 @@ gsaid "$log1" | grep -q '^ro buffered write refused' &&
 [ $((r1_bytes_written - r0_bytes_written)) -eq 0 ] &&
 [ $((r1_writes_completed - r0_writes_completed)) -eq 0 ] &&
 [ $((r1_bytes_read - r0_bytes_read)) -gt 0 ]
-check $? "read-only disk: guest reads its file, writes fail, backing file unchanged, no write counted"
+ktap_check $? "read-only disk: guest reads its file, writes fail, backing file unchanged, no write counted"
 
 # ---- boot 2: reboot on the same disk, then SIGKILL mid-write --------------
 
@@ -385,7 +378,7 @@ if wait_for "$log2" writing; then
 	[ "$vrc" -eq 137 ] || kill_ok=0
 	# Detached once the process is gone; nothing moves afterwards.
 	detached "$A"
-	att=$(devfield "$A" vmm_attached)
+	att=$(devfield "$A" vmm-attached)
 	snap k3 "$A"
 	sleep 1
 	snap k4 "$A"
@@ -401,11 +394,11 @@ fi
 # 11. Boot 2 found boot 1's files with the same sums.
 g2=$(gsum "$log2" 2)
 [ -n "$g1" ] && [ "$g2" = "$g1" ] && gsaid "$log2" | grep -q '^fsck before boot 2 mount: rc=0'
-check $? "second boot on the same disk: file system clean, boot 1's files have the same sums"
+ktap_check $? "second boot on the same disk: file system clean, boot 1's files have the same sums"
 
 # 12. The kill.
 [ $kill_ok = 1 ]
-check $? "SIGKILL of vblk-vmm while the guest writes: VMM gone, device detached, no more I/O"
+ktap_check $? "SIGKILL of vblk-vmm while the guest writes: VMM gone, device detached, no more I/O"
 
 # ---- boot 3: a new VMM on the same disk -----------------------------------
 
@@ -416,7 +409,7 @@ finish_vmm
 
 # 13. The second VMM could attach and the guest ran.
 guest_done "$log3"
-check $? "a second vblk-vmm attaches to the disk after the kill and boots"
+ktap_check $? "a second vblk-vmm attaches to the disk after the kill and boots"
 guest_done "$log3" || show "$log3"
 
 # 14. Synced data survived the kill; the file system checks clean.
@@ -432,14 +425,14 @@ gsaid "$log3" | grep -E '^(fsck|in-flight)' | sed 's/^/#   /'
 [ -n "$gs" ] && [ "$(echo "$want3" | wc -l)" -eq 6 ] && [ "$g3" = "$want3" ] &&
 [ "$h3" = "$want3" ] && gsaid "$log3" | grep -q '^fsck after boot 3: rc=0' && [ $frc -eq 0 ] &&
 dd if="$imgA" bs=1M skip=48 count=4 status=none | cmp -s - "$work/pattern.bin"
-if ! check $? "after the kill: files synced before it have their sums (guest and host), fsck clean in guest and host, pattern intact"; then
+if ! ktap_check $? "after the kill: files synced before it have their sums (guest and host), fsck clean in guest and host, pattern intact"; then
 	note "want: $want3"; note "guest: $g3"; note "host: $h3"
 fi
 
 # 15. Clean-up.
 "$ctl" dev del "$A" force && "$ctl" dev del "$R" force && [ ! -e "/dev/vblk/$A" ] &&
 ! "$ctl" dev show "$A" >/dev/null 2>&1
-check $? "vblkctl dev del: both devices gone"
+ktap_check $? "vblkctl dev del: both devices gone"
 
 note "total $(($(date +%s) - t_start)) s"
-exit $failed
+ktap_finished

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # End-to-end test of vblk-vmm inside the test host: boot the test kernel as
 # a nested KVM guest (1) with two vCPUs and a guest-chosen exit status,
-# (2) with a vblk disk that the guest reads and writes.  Prints TAP.
+# (2) with a vblk disk that the guest reads and writes.  Prints KTAP (the
+# kernel's ktap_helpers.sh).
 #
 # Needs /dev/kvm, user/vblk-vmm and user/vblkctl built, vblk.ko loaded
 # (test 2), and the guest kernel: VBLK_BZIMAGE, or the test kernel build
@@ -10,13 +11,13 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=${VBLK_ROOT:-$(cd "$here/../.." && pwd)}
+. "$root/selftests/lib/vblk_ktap.sh"
 vmm=$root/user/vblk-vmm
 ctl=$root/user/vblkctl
 bz=${VBLK_BZIMAGE:-${VBLK_KDIR:-}/arch/x86/boot/bzImage}
 tmo=${VBLK_GUEST_TIMEOUT:-1500}
 disk=vmm-e2e-$$
 work=$(mktemp -d)
-n=0 failed=0
 
 cleanup() {
 	"$ctl" dev del "$disk" force >/dev/null 2>&1
@@ -24,9 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-skip() { n=$((n + 1)); echo "ok $n - $* # SKIP"; }
 show() { sed 's/^/# /' "$1" | grep -E 'vblk-guest|vblk-vmm|virtio|vda|Kernel panic|BUG|WARNING' | tail -20; }
 
 # Run the guest; $1 = log file, rest = vblk-vmm options.  Sets $rc.  Every
@@ -51,13 +49,13 @@ guest_said() {
 	[ "$rc" -eq 0 ] && grep -q 'lacks CONFIG_X86_IOPL_IOPERM' "$log"
 }
 
-echo "TAP version 13"
-echo "1..2"
+ktap_print_header
+ktap_set_plan 2
 
 if [ ! -c /dev/kvm ] || [ ! -x "$vmm" ] || [ ! -f "$bz" ]; then
-	skip "boot with 2 vCPUs: needs /dev/kvm, $vmm and a guest kernel ($bz)"
-	skip "vblk disk: same"
-	exit 0
+	ktap_test_skip "boot with 2 vCPUs: needs /dev/kvm, $vmm and a guest kernel ($bz)"
+	ktap_test_skip "vblk disk: same"
+	ktap_finished
 fi
 
 # 1. Boot: SMP comes up and the guest's status comes back.  Off by default:
@@ -65,7 +63,7 @@ fi
 # own KVM (a NULL dereference in search_memslots from the instruction
 # emulator), which is not vblk's code; VBLK_E2E_SMP=1 runs it.
 if [ "${VBLK_E2E_SMP:-0}" != 1 ]; then
-	skip "boot with 2 vCPUs: set VBLK_E2E_SMP=1 (nested SMP crashes the TCG test host's KVM)"
+	ktap_test_skip "boot with 2 vCPUs: set VBLK_E2E_SMP=1 (nested SMP crashes the TCG test host's KVM)"
 else
 cat >"$work/boot.sh" <<'GUEST'
 #!/bin/sh
@@ -75,14 +73,14 @@ exit 7
 GUEST
 if ! "$here/mkinitramfs.sh" "$work/boot.cpio.gz" "$work/boot.sh" >"$work/mk.log" 2>&1; then
 	sed 's/^/# /' "$work/mk.log"
-	not_ok "boot with 2 vCPUs: cannot build the initramfs"
+	ktap_test_fail "boot with 2 vCPUs: cannot build the initramfs"
 else
 	run_guest "$work/boot.log" --initrd "$work/boot.cpio.gz" --cpus 2
 	if guest_said "$work/boot.log" 7; then
-		ok "boot with 2 vCPUs, guest exit status 7 (vblk-vmm status $rc)"
+		ktap_test_pass "boot with 2 vCPUs, guest exit status 7 (vblk-vmm status $rc)"
 	else
 		show "$work/boot.log"
-		not_ok "boot with 2 vCPUs: vblk-vmm status $rc"
+		ktap_test_fail "boot with 2 vCPUs: vblk-vmm status $rc"
 	fi
 fi
 fi
@@ -92,22 +90,22 @@ img=$work/disk.img
 truncate -s 16M "$img"
 printf 'vblk-host-wrote' | dd of="$img" conv=notrunc status=none
 if ! grep -q '^vblk ' /proc/modules; then
-	skip "vblk disk: vblk.ko is not loaded"
+	ktap_test_skip "vblk disk: vblk.ko is not loaded"
 elif ! "$ctl" dev add "$disk" backing "$img" >"$work/ctl.log" 2>&1; then
 	sed 's/^/# /' "$work/ctl.log"
-	not_ok "vblk disk: vblkctl dev add failed"
+	ktap_test_fail "vblk disk: vblkctl dev add failed"
 elif ! "$here/mkinitramfs.sh" "$work/disk.cpio.gz" "$here/disk-smoke.sh" >"$work/mk.log" 2>&1; then
 	sed 's/^/# /' "$work/mk.log"
-	not_ok "vblk disk: cannot build the initramfs"
+	ktap_test_fail "vblk disk: cannot build the initramfs"
 else
 	run_guest "$work/disk.log" --initrd "$work/disk.cpio.gz" --disk "$disk"
 	back=$(dd if="$img" bs=512 skip=1 count=1 status=none | head -c 16)
 	if guest_said "$work/disk.log" 0 && [ "$back" = vblk-guest-wrote ]; then
-		ok "vblk disk: guest read the host's data and wrote its own"
+		ktap_test_pass "vblk disk: guest read the host's data and wrote its own"
 	else
 		show "$work/disk.log"
 		echo "# sector 1 of the backing file: '$back'"
-		not_ok "vblk disk: vblk-vmm status $rc"
+		ktap_test_fail "vblk disk: vblk-vmm status $rc"
 	fi
 fi
-exit $failed
+ktap_finished

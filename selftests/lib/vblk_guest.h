@@ -12,7 +12,7 @@
  * same InterruptStatus read + InterruptACK on every interrupt.
  *
  * Functions return 0 or a negative errno unless documented otherwise.
- * Devices are created and inspected with vblk_guest_nl.h.
+ * Devices are created and inspected with vblk_test_util.h.
  */
 #ifndef VBLK_GUEST_H
 #define VBLK_GUEST_H

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vblk_test_util: fixture prologues shared by the selftests (see the
+ * header).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vblk_test_util.h"
+
+bool vt_module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/vblk", &st) == 0;
+}
+
+int vt_module_load(const char *ko)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int vt_module_unload(void)
+{
+	return syscall(SYS_delete_module, "vblk", O_NONBLOCK) ? -errno : 0;
+}
+
+bool vt_node_exists(const char *name)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "/dev/vblk/%s", name);
+	return access(p, F_OK) == 0;
+}
+
+int vt_make_image(const char *path, uint64_t size)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int vt_make_temp(char path[VT_IMG_MAX], uint64_t size)
+{
+	int fd, err;
+
+	snprintf(path, VT_IMG_MAX, "/tmp/vblk-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* The value of @call, made with a fresh socket @v (a one-shot request). */
+#define VT_ONE_SHOT(v, call) ({						\
+	struct vnl v;							\
+	int __ret = vnl_open(&v);					\
+									\
+	if (!__ret)							\
+		__ret = (call);						\
+	vnl_close(&v);							\
+	__ret;								\
+})
+
+int vt_dev_add(const char *name, const char *path, bool ro, uint64_t capacity,
+	       int oflags)
+{
+	return vt_dev_add_queues(name, path, ro, capacity, oflags, 0);
+}
+
+int vt_dev_add_queues(const char *name, const char *path, bool ro,
+		      uint64_t capacity, int oflags, uint32_t queues)
+{
+	struct vnl_add a = VNL_ADD(name, -1);
+	uint32_t id = 0;
+	int ret;
+
+	a.backing_fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | oflags);
+	if (a.backing_fd < 0)
+		return -errno;
+	a.read_only = ro;
+	a.has_capacity = capacity != 0;
+	a.capacity = capacity;
+	a.has_queues = queues != 0;
+	a.queues = queues;
+	ret = VT_ONE_SHOT(v, vnl_dev_add(&v, &a, &id));
+	close(a.backing_fd);
+	return ret ? ret : (int)id;
+}
+
+int vt_dev_del(const char *name, bool force)
+{
+	return VT_ONE_SHOT(v, vnl_dev_del(&v, name, force));
+}
+
+int vt_dev_get(const char *name, struct vnl_dev *d)
+{
+	return VT_ONE_SHOT(v, vnl_dev_get(&v, name, d));
+}
+
+void vt_del_prefix(const char *prefix)
+{
+	struct vnl_dev *devs = NULL;
+	struct vnl v;
+	int n = 0;
+
+	if (vnl_open(&v))
+		return;
+	if (!vnl_dev_dump(&v, &devs, &n))
+		for (int i = 0; i < n; i++)
+			if (!strncmp(devs[i].name, prefix, strlen(prefix)))
+				vnl_dev_del(&v, devs[i].name, true);
+	free(devs);
+	vnl_close(&v);
+}
+
+void vt_disk_names(char name[VBLK_NAME_MAX], char img[VT_IMG_MAX],
+		   const char *prefix)
+{
+	snprintf(name, VBLK_NAME_MAX, "%s%d", prefix, getpid());
+	snprintf(img, VT_IMG_MAX, "/tmp/%s.img", name);
+}
+
+int vt_disk_create(char name[VBLK_NAME_MAX], char img[VT_IMG_MAX],
+		   const char *prefix, uint64_t size, bool ro)
+{
+	int ret;
+
+	vt_disk_names(name, img, prefix);
+	ret = vt_make_image(img, size);
+	return ret ? ret : vt_dev_add(name, img, ro, 0, 0);
+}
+
+void vt_disk_destroy(const char *name, const char *img)
+{
+	if (name[0])
+		vt_dev_del(name, true);
+	if (img[0])
+		unlink(img);
+}
+
+int vt_loop_attach(int file, char dev[32])
+{
+	struct loop_config cfg = { .fd = (uint32_t)file };
+	int ctl, nr, fd;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -ENODEV;
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	if (nr < 0)
+		return -errno;
+	snprintf(dev, 32, "/dev/loop%d", nr);
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, LOOP_CONFIGURE, &cfg)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void vt_loop_detach(int loop_fd)
+{
+	if (loop_fd < 0)
+		return;
+	ioctl(loop_fd, LOOP_CLR_FD, 0);
+	close(loop_fd);
+}

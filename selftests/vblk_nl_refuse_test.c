@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "vblk" generic netlink family, what is refused: every refusal with
+ * its errno and extended ack (message, missing attribute, the offset of
+ * the attribute at fault and its spec name), strict validation of unknown
+ * and mistyped attributes, and privileges. Nothing refused may leave a
+ * device or a node behind.
+ *
+ * Runs as root in the test host with vblk.ko loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vblk_nl_fixture.h"
+
+TEST_F(nl, refuse_missing_attributes)
+{
+	struct vnl_add a = VNL_ADD(NULL, self->fd);
+
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "name: missing");
+	EXPECT_EQ(VBLK_A_DEV_NAME, self->v.miss_type);
+
+	a.name = "nlt-nofd";
+	a.no_backing_fd = true;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: missing");
+	EXPECT_EQ(VBLK_A_DEV_BACKING_FD, self->v.miss_type);
+	EXPECT_NOTHING_LEFT(self, "nlt-nofd");
+
+	/* del/get/set without id or name */
+	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_DEL, 0),
+					  NULL, NULL), EINVAL, "name: missing");
+	EXPECT_EQ(VBLK_A_DEV_NAME, self->v.miss_type);
+	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_GET, 0),
+					  NULL, NULL), EINVAL, "name: missing");
+	{
+		struct nl_msg *m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
+
+		nla_put_string(m, VBLK_A_DEV_SERIAL, "x");
+		EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL),
+			       EINVAL, "name: missing");
+		EXPECT_EQ(VBLK_A_DEV_NAME, self->v.miss_type);
+	}
+}
+
+TEST_F(nl, refuse_bad_names)
+{
+	static const char *const bad[] = {
+		"", "a/b", "a b", ".", "..", "x\ty", "caf\xc3\xa9", "a*",
+		"nlt-0123456789012345678901234567",	/* 32 characters */
+	};
+	struct vnl_add a = VNL_ADD(NULL, self->fd);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a.name = bad[i];
+		EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+			       "name: ");
+		EXPECT_TRUE(self->v.bad_attr);
+	}
+	a.name = "nlt-0123456789012345678901234567";
+	vnl_dev_add(&self->v, &a, NULL);
+	EXPECT_STREQ("name: longer than 31 characters", self->v.msg);
+	a.name = "a/b";
+	vnl_dev_add(&self->v, &a, NULL);
+	EXPECT_STREQ("name: only A-Z a-z 0-9 _ . - allowed, not . or ..", self->v.msg);
+	EXPECT_EQ(self->ndevs, vnl_dev_count(&self->v));
+
+	/* 31 characters and every allowed character class are fine. */
+	a.name = "nlt-012345678901234567890123456";
+	EXPECT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	a.name = "nlt_A.z-9";
+	EXPECT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+}
+
+TEST_F(nl, refuse_duplicate_name)
+{
+	struct vnl_add a = VNL_ADD("nlt-dup", self->fd);
+	uint32_t id;
+
+	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, &id));
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EEXIST,
+		       "name: a device with this name exists");
+	EXPECT_TRUE(self->v.bad_attr);
+	EXPECT_EQ(self->ndevs + 1, vnl_dev_count(&self->v));
+	EXPECT_TRUE(vt_node_exists("nlt-dup"));
+}
+
+TEST_F(nl, refuse_bad_fds)
+{
+	struct vnl_add a = VNL_ADD("nlt-fd", 9999);
+	int dir, pfd[2], null, wo, app;
+
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EBADF,
+		       "backing-fd: not an open file descriptor");
+	EXPECT_TRUE(self->v.bad_attr);
+	a.backing_fd = -1;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EBADF,
+		       "backing-fd: not an open file descriptor");
+
+	dir = open("/tmp", O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, dir);
+	a.backing_fd = dir;
+	a.read_only = 1;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: not a regular file or block device");
+	close(dir);
+
+	ASSERT_EQ(0, pipe(pfd));
+	a.backing_fd = pfd[0];
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: not a regular file or block device");
+	close(pfd[0]);
+	close(pfd[1]);
+
+	null = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, null);
+	a.backing_fd = null;
+	a.read_only = -1;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: not a regular file or block device");
+	close(null);
+
+	/* A read-only descriptor for a writable device. */
+	a.backing_fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, a.backing_fd);
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EBADF,
+		       "backing-fd: not open for writing");
+	a.read_only = 0;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EBADF,
+		       "backing-fd: not open for writing");
+	close(a.backing_fd);
+
+	/* Not readable at all. */
+	wo = open(self->path, O_WRONLY);
+	ASSERT_LE(0, wo);
+	a.backing_fd = wo;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EBADF,
+		       "backing-fd: not open for reading");
+	close(wo);
+
+	/* O_APPEND would turn positioned writes into appends. */
+	app = open(self->path, O_RDWR | O_APPEND);
+	ASSERT_LE(0, app);
+	a.backing_fd = app;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: opened with O_APPEND");
+	/* ... but is harmless for a read-only device. */
+	a.read_only = 1;
+	EXPECT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	close(app);
+	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-fd", false));
+	EXPECT_NOTHING_LEFT(self, "nlt-fd");
+}
+
+TEST_F(nl, refuse_bad_capacity)
+{
+	struct vnl_add a = VNL_ADD("nlt-cap", self->fd);
+	char epath[VT_IMG_MAX];
+	int efd;
+
+	a.capacity = 1000;
+	a.has_capacity = true;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "capacity: must be a non-zero multiple of 512");
+	EXPECT_TRUE(self->v.bad_attr);
+	a.capacity = MIB + 1;
+	a.has_capacity = true;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "capacity: must be a non-zero multiple of 512");
+	/* Explicit zero is sent as an attribute holding 0. */
+	{
+		struct nl_msg *m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+
+		nla_put_string(m, VBLK_A_DEV_NAME, "nlt-cap");
+		nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+		nla_put_u64(m, VBLK_A_DEV_CAPACITY, 0);
+		EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL),
+			       EINVAL, "capacity: must be a non-zero multiple of 512");
+	}
+	a.capacity = 1ULL << 63;
+	a.has_capacity = true;	/* beyond any file system (loff_t) */
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "capacity: larger than the file system allows");
+
+	/* An empty file has no default capacity. */
+	efd = vt_make_temp(epath, 0);
+	ASSERT_LE(0, efd);
+	a = VNL_ADD("nlt-cap", efd);
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: smaller than 512 bytes; give a capacity");
+	ASSERT_EQ(0, ftruncate(efd, 511));
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: smaller than 512 bytes");
+	EXPECT_NOTHING_LEFT(self, "nlt-cap");
+	a.capacity = 4096;
+	a.has_capacity = true;
+	EXPECT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	close(efd);
+	unlink(epath);
+}
+
+TEST_F(nl, refuse_bad_serial_and_flags)
+{
+	struct vnl_add a = VNL_ADD("nlt-ser", self->fd);
+
+	a.serial = "012345678901234567890";	/* 21 */
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "serial: longer than 20 characters");
+	EXPECT_TRUE(self->v.bad_attr);
+	a.serial = "bad\nserial";
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "serial: only printable ASCII allowed");
+	a.serial = NULL;
+	a.read_only = 2;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "read-only: must be 0 or 1");
+	EXPECT_NOTHING_LEFT(self, "nlt-ser");
+}
+
+TEST_F(nl, refuse_bad_throttle)
+{
+	static const struct {
+		int n;
+		int attrs[2];
+		uint64_t vals[2];
+		const char *msg;
+	} cases[] = {
+		{ 1, { VBLK_A_THROTTLE_IOPS }, { 0 },
+		  "iops: must be non-zero (omit it for no limit)" },
+		{ 1, { VBLK_A_THROTTLE_BPS }, { 0 },
+		  "bps: must be non-zero (omit it for no limit)" },
+		{ 1, { VBLK_A_THROTTLE_IOPS_BURST }, { 100 },
+		  "iops-burst: given without iops" },
+		{ 1, { VBLK_A_THROTTLE_BPS_BURST }, { 100 },
+		  "bps-burst: given without bps" },
+		{ 2, { VBLK_A_THROTTLE_IOPS, VBLK_A_THROTTLE_IOPS_BURST },
+		  { 100, 99 }, "iops-burst: below iops" },
+		{ 2, { VBLK_A_THROTTLE_BPS, VBLK_A_THROTTLE_BPS_BURST },
+		  { 1 << 20, 4096 }, "bps-burst: below bps" },
+		{ 1, { VBLK_A_THROTTLE_IOPS }, { 1ULL << 60 }, "iops: above 2^40" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_REFUSED(&self->v,
+			       add_throttled(&self->v, self->fd, "nlt-thr",
+					     cases[i].n, cases[i].attrs,
+					     cases[i].vals),
+			       EINVAL, cases[i].msg);
+		EXPECT_TRUE(self->v.bad_attr);
+	}
+	EXPECT_NOTHING_LEFT(self, "nlt-thr");
+}
+
+TEST_F(nl, unknown_device)
+{
+	struct vnl_add a = VNL_ADD("nlt-known", self->fd);
+	struct nl_msg *m;
+	struct vnl_dev d;
+	uint32_t id;
+
+	EXPECT_REFUSED(&self->v, vnl_dev_get(&self->v, "nlt-nope", &d), ENOENT,
+		       "name: no such device");
+	EXPECT_TRUE(self->v.bad_attr);
+	EXPECT_REFUSED(&self->v, vnl_dev_del(&self->v, "nlt-nope", false), ENOENT,
+		       "name: no such device");
+	EXPECT_REFUSED(&self->v, vnl_dev_del(&self->v, "nlt-nope", true), ENOENT,
+		       "name: no such device");
+	EXPECT_REFUSED(&self->v, vnl_dev_get_id(&self->v, 0x7ffffff0, &d), ENOENT,
+		       "id: no such device");
+	EXPECT_REFUSED(&self->v, vnl_dev_del_id(&self->v, 0x7ffffff0), ENOENT,
+		       "id: no such device");
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-nope");
+	nla_put_string(m, VBLK_A_DEV_SERIAL, "x");
+	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), ENOENT,
+		       "name: no such device");
+
+	/* id and name naming two different things */
+	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, &id));
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_GET, 0);
+	nla_put_u32(m, VBLK_A_DEV_ID, id + 1000);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-known");
+	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), ENOENT,
+		       "id: no such device");
+	a.name = "nlt-other";
+	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_DEL, 0);
+	nla_put_u32(m, VBLK_A_DEV_ID, id);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-other");
+	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), EINVAL,
+		       "name: not the device with this id");
+	EXPECT_EQ(0, vnl_dev_get(&self->v, "nlt-known", &d));
+	EXPECT_EQ(0, vnl_dev_get(&self->v, "nlt-other", &d));
+}
+
+/* Strict validation: unknown attributes and wrong types are refused. */
+TEST_F(nl, strict_validation)
+{
+	struct nl_msg *m;
+	struct vnl_dev d;
+
+	/* An attribute type beyond the family's */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-strict");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	nla_put_u32(m, 200, 1);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	EXPECT_TRUE(self->v.bad_attr);
+	EXPECT_NE(0, strlen(self->v.msg));
+
+	/* A known attribute that dev-get does not take */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_GET, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-strict");
+	nla_put_u64(m, VBLK_A_DEV_CAPACITY, MIB);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	EXPECT_TRUE(self->v.bad_attr);
+
+	/* dev-add does not take an id; dev-del does not take a serial */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put_u32(m, VBLK_A_DEV_ID, 1);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-strict");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_DEL, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-strict");
+	nla_put_string(m, VBLK_A_DEV_SERIAL, "x");
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+
+	/* A name without its NUL, a u8 given as u32, an unknown nested attr */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put(m, VBLK_A_DEV_NAME, 4, "nlt-");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-strict");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	nla_put_u32(m, VBLK_A_DEV_READ_ONLY, 1);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-strict");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	{
+		struct nlattr *n = nla_nest_start(m, VBLK_A_DEV_THROTTLE);
+
+		nla_put_u64(m, VBLK_A_THROTTLE_MAX + 1, 5);
+		nla_nest_end(m, n);
+	}
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+
+	/* A notification command is not a request. */
+	EXPECT_EQ(-EOPNOTSUPP, vnl_xfer(&self->v,
+					vnl_msg(&self->v, VBLK_CMD_EVENT_NTF, 0),
+					NULL, NULL));
+
+	EXPECT_REFUSED(&self->v, vnl_dev_get(&self->v, "nlt-strict", &d), ENOENT,
+		       "name: no such device");
+}
+
+/*
+ * queues is range-checked by the generated policy: the kernel's message is
+ * generic, but its offset points at the attribute and the client names it.
+ */
+TEST_F(nl, refuse_bad_queues)
+{
+	static const uint32_t bad[] = { 0, VBLK_QUEUES_MAX + 1, UINT32_MAX };
+	struct vnl_add a = VNL_ADD("nlt-q", self->fd);
+	struct nl_msg *m;
+
+	a.has_queues = true;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		a.queues = bad[i];
+		EXPECT_EQ(-ERANGE, vnl_dev_add(&self->v, &a, NULL))
+			TH_LOG("queues %u: %s", bad[i], vnl_error(&self->v));
+		EXPECT_TRUE(self->v.bad_attr);
+		EXPECT_EQ(VBLK_A_DEV_QUEUES, self->v.bad_type);
+		EXPECT_EQ(VNL_ATTRS_DEV, self->v.bad_set);
+		EXPECT_TRUE(self->v.has_range);
+		EXPECT_EQ(1, self->v.range_min);
+		EXPECT_EQ(VBLK_QUEUES_MAX, self->v.range_max);
+		EXPECT_EQ(0, strncmp(vnl_error(&self->v), "queues: ", 8))
+			TH_LOG("%s", vnl_error(&self->v));
+	}
+
+	/* A u8 where the spec has a u32. */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-q");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	nla_put_u8(m, VBLK_A_DEV_QUEUES, 1);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	EXPECT_EQ(VBLK_A_DEV_QUEUES, self->v.bad_type);
+	EXPECT_EQ(0, strncmp(vnl_error(&self->v), "queues: ", 8))
+		TH_LOG("%s", vnl_error(&self->v));
+	EXPECT_NOTHING_LEFT(self, "nlt-q");
+}
+
+/*
+ * Whatever points at the attribute at fault is resolved to its spec name:
+ * inside a nest, a missing one, one the kernel's message already names
+ * (not named twice), one the spec does not have (named by number).
+ */
+TEST_F(nl, extack_names_the_attribute)
+{
+	struct nl_msg *m;
+	struct nlattr *n;
+	struct vnl_dev d;
+
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_ADD, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-x");
+	nla_put_s32(m, VBLK_A_DEV_BACKING_FD, self->fd);
+	n = nla_nest_start(m, VBLK_A_DEV_THROTTLE);
+	nla_put_u8(m, VBLK_A_THROTTLE_IOPS, 5);
+	nla_nest_end(m, n);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	EXPECT_EQ(VBLK_A_THROTTLE_IOPS, self->v.bad_type);
+	EXPECT_EQ(VNL_ATTRS_THROTTLE, self->v.bad_set);
+	EXPECT_EQ(0, strncmp(vnl_error(&self->v), "iops: ", 6))
+		TH_LOG("%s", vnl_error(&self->v));
+
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, vnl_msg(&self->v, VBLK_CMD_DEV_GET, 0),
+				    NULL, NULL));
+	EXPECT_EQ(VBLK_A_DEV_NAME, self->v.miss_type);
+	EXPECT_FALSE(self->v.bad_attr);
+	EXPECT_STREQ("name: missing (give the device's name or id) (Invalid argument)",
+		     vnl_error(&self->v));
+
+	EXPECT_EQ(-ENOENT, vnl_dev_get(&self->v, "nlt-nope", &d));
+	EXPECT_EQ(VBLK_A_DEV_NAME, self->v.bad_type);
+	EXPECT_STREQ("name: no such device (No such file or directory)",
+		     vnl_error(&self->v));
+
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_GET, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-x");
+	nla_put_u32(m, 200, 1);
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	EXPECT_EQ(200, self->v.bad_type);
+	EXPECT_EQ(0, strncmp(vnl_error(&self->v), "attribute 200: ", 15))
+		TH_LOG("%s", vnl_error(&self->v));
+	EXPECT_NOTHING_LEFT(self, "nlt-x");
+}
+
+/* Drop or raise CAP_NET_ADMIN in the effective set (permitted is kept). */
+static int set_net_admin(bool on)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct c[2];
+
+	if (syscall(SYS_capget, &h, c))
+		return -errno;
+	if (on)
+		c[CAP_TO_INDEX(CAP_NET_ADMIN)].effective |= CAP_TO_MASK(CAP_NET_ADMIN);
+	else
+		c[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &= ~CAP_TO_MASK(CAP_NET_ADMIN);
+	return syscall(SYS_capset, &h, c) ? -errno : 0;
+}
+
+TEST_F(nl, unprivileged)
+{
+	struct vnl_add a = VNL_ADD("nlt-priv", self->fd);
+	struct vnl_dev d, *devs = NULL;
+	struct nl_msg *m;
+	struct vnl u;
+	int n;
+
+	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	ASSERT_EQ(0, set_net_admin(false));
+	ASSERT_EQ(0, vnl_open(&u));
+
+	a.name = "nlt-priv2";
+	EXPECT_EQ(-EPERM, vnl_dev_add(&u, &a, NULL));
+	EXPECT_EQ(-EPERM, vnl_dev_del(&u, "nlt-priv", true));
+	m = vnl_msg(&u, VBLK_CMD_DEV_SET, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-priv");
+	nla_put_string(m, VBLK_A_DEV_SERIAL, "x");
+	EXPECT_EQ(-EPERM, vnl_xfer(&u, m, NULL, NULL));
+
+	/* Reading stays open. */
+	EXPECT_EQ(0, vnl_dev_get(&u, "nlt-priv", &d));
+	EXPECT_STREQ("", d.serial);
+	EXPECT_EQ(0, vnl_dev_dump(&u, &devs, &n));
+	EXPECT_EQ(self->ndevs + 1, n);
+	free(devs);
+	EXPECT_EQ(-ENOENT, vnl_dev_get(&u, "nlt-priv2", &d));
+
+	vnl_close(&u);
+	ASSERT_EQ(0, set_net_admin(true));
+	EXPECT_EQ(0, vnl_dev_get(&self->v, "nlt-priv", &d));
+	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-priv", false));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnl: socket, transactions and extended acks of the "vblk" family
+ * (see vnl.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "vnl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* A failure found here rather than reported by the kernel. */
+static int vnl_fail(struct vnl *v, int err, const char *msg)
+{
+	v->err = err;
+	v->from_kernel = false;
+	snprintf(v->msg, sizeof(v->msg), "%s", msg);
+	return err;
+}
+
+static void vnl_reset(struct vnl *v)
+{
+	v->err = 0;
+	v->from_kernel = false;
+	v->msg[0] = '\0';
+	v->miss_type = 0;
+	v->miss_set = VNL_ATTRS_NONE;
+	v->bad_attr = false;
+	v->bad_off = 0;
+	v->bad_type = 0;
+	v->bad_set = VNL_ATTRS_NONE;
+	v->has_range = false;
+	v->range_min = v->range_max = 0;
+	v->dump_intr = false;
+}
+
+int vnl_open(struct vnl *v)
+{
+	int one = 1;
+
+	memset(v, 0, sizeof(*v));
+	v->sk = nl_socket_alloc();
+	if (!v->sk)
+		return vnl_fail(v, -ENOMEM, "cannot allocate a netlink socket");
+	if (genl_connect(v->sk)) {
+		vnl_close(v);
+		return vnl_fail(v, -EIO, "cannot open a generic netlink socket");
+	}
+	/* Extended acks (message, offsets); no copy of the request back. */
+	setsockopt(nl_socket_get_fd(v->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(v->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	v->family = genl_ctrl_resolve(v->sk, VBLK_FAMILY_NAME);
+	if (v->family < 0) {
+		vnl_close(v);
+		return vnl_fail(v, -ENOENT,
+				"no \"" VBLK_FAMILY_NAME "\" generic netlink family");
+	}
+	return 0;
+}
+
+void vnl_close(struct vnl *v)
+{
+	if (v->sk)
+		nl_socket_free(v->sk);
+	v->sk = NULL;
+	free(v->req);
+	v->req = NULL;
+	v->req_len = 0;
+}
+
+int vnl_family_version(struct vnl *v)
+{
+	struct nl_cache *cache = NULL;
+	struct genl_family *f;
+	int ver;
+
+	if (genl_ctrl_alloc_cache(v->sk, &cache))
+		return vnl_fail(v, -EIO, "cannot list generic netlink families");
+	f = genl_ctrl_search_by_name(cache, VBLK_FAMILY_NAME);
+	ver = f ? genl_family_get_version(f) : -ENOENT;
+	if (f)
+		genl_family_put(f);
+	nl_cache_free(cache);
+	return ver;
+}
+
+struct nl_msg *vnl_msg(struct vnl *v, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, v->family, 0,
+				flags, cmd, VBLK_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int vnl_send(struct vnl *v, struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+	int ret;
+
+	vnl_reset(v);
+	if (!msg)
+		return vnl_fail(v, -ENOMEM, "out of memory");
+	ret = nl_send_auto(v->sk, msg);
+	if (ret < 0) {
+		nlmsg_free(msg);
+		return vnl_fail(v, -EIO, nl_geterror(ret));
+	}
+	/* Sent with its sequence number: keep it to resolve error offsets. */
+	nlh = nlmsg_hdr(msg);
+	free(v->req);
+	v->req = malloc(nlh->nlmsg_len);
+	v->req_len = v->req ? nlh->nlmsg_len : 0;
+	if (v->req)
+		memcpy(v->req, nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+	return 0;
+}
+
+/* ---- extended acks ---- */
+
+/* The attribute set a request's top-level attributes belong to. */
+static enum vnl_attrs vnl_req_set(const void *req, size_t len)
+{
+	const struct genlmsghdr *g;
+
+	if (len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return VNL_ATTRS_NONE;
+	g = (const struct genlmsghdr *)((const char *)req + NLMSG_HDRLEN);
+	return g->cmd == VBLK_CMD_EVENT_NTF ? VNL_ATTRS_EVENT : VNL_ATTRS_DEV;
+}
+
+static int vnl_find_in(const char *buf, size_t start, size_t end, uint32_t off,
+		       enum vnl_attrs set, uint32_t *type, enum vnl_attrs *in)
+{
+	size_t pos = start;
+
+	while (pos + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const struct nlattr *)(buf + pos);
+		size_t alen = a->nla_len;
+		unsigned int t = a->nla_type & NLA_TYPE_MASK;
+		enum vnl_attrs nest;
+
+		if (alen < NLA_HDRLEN || pos + alen > end)
+			return -ENOENT;
+		if (off == pos) {
+			*type = t;
+			*in = set;
+			return 0;
+		}
+		nest = vnl_attr_nest(set, t);
+		if (off > pos && off < pos + alen && nest != VNL_ATTRS_NONE)
+			return vnl_find_in(buf, pos + NLA_HDRLEN, pos + alen, off,
+					   nest, type, in);
+		pos += NLA_ALIGN(alen);
+	}
+	return -ENOENT;
+}
+
+int vnl_find_attr(const void *req, size_t len, uint32_t off, uint32_t *type,
+		  enum vnl_attrs *set)
+{
+	const struct nlmsghdr *nlh = req;
+
+	if (!req || len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len < len)
+		return -ENOENT;
+	return vnl_find_in(req, NLMSG_HDRLEN + GENL_HDRLEN, len, off,
+			   vnl_req_set(req, len), type, set);
+}
+
+static void vnl_parse_policy(struct vnl *v, struct nlattr *pol)
+{
+	struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
+
+	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, NULL))
+		return;
+	if (tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] &&
+	    tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U] &&
+	    nla_len(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]) == 8 &&
+	    nla_len(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]) == 8) {
+		v->has_range = true;
+		v->range_min = nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]);
+		v->range_max = nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]);
+	}
+}
+
+void vnl_parse_ack(struct vnl *v, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t off = NLMSG_HDRLEN + sizeof(*e);
+
+	if (nlh->nlmsg_len < off)
+		return;
+	v->err = e->error > 0 ? -e->error : e->error;
+	v->from_kernel = true;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* Without NETLINK_CAP_ACK the request follows; skip it. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	if (off >= nlh->nlmsg_len ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + off),
+		      nlh->nlmsg_len - off, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(v->msg, tb[NLMSGERR_ATTR_MSG], sizeof(v->msg));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] && nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) == 4) {
+		v->miss_type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+		v->miss_set = vnl_req_set(v->req, v->req_len);
+	}
+	if (tb[NLMSGERR_ATTR_MISS_NEST] && nla_len(tb[NLMSGERR_ATTR_MISS_NEST]) == 4) {
+		uint32_t t;
+		enum vnl_attrs s;
+
+		if (!vnl_find_attr(v->req, v->req_len,
+				   nla_get_u32(tb[NLMSGERR_ATTR_MISS_NEST]), &t, &s))
+			v->miss_set = vnl_attr_nest(s, t);
+	}
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4) {
+		v->bad_attr = true;
+		v->bad_off = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+		if (vnl_find_attr(v->req, v->req_len, v->bad_off, &v->bad_type,
+				  &v->bad_set))
+			v->bad_type = 0;
+	}
+	if (tb[NLMSGERR_ATTR_POLICY])
+		vnl_parse_policy(v, tb[NLMSGERR_ATTR_POLICY]);
+}
+
+/* Whether @msg already starts with "@name:". */
+static bool vnl_named(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(msg, name, n) && msg[n] == ':';
+}
+
+const char *vnl_error(struct vnl *v)
+{
+	const char *name = NULL, *msg = v->msg;
+	char range[64] = "";
+	size_t n;
+
+	if (!v->err)
+		return "";
+	if (!v->from_kernel)
+		return msg[0] ? msg : strerror(-v->err);
+	if (v->bad_attr && v->bad_type)
+		name = vnl_attr_name(v->bad_set, v->bad_type);
+	else if (v->miss_type)
+		name = vnl_attr_name(v->miss_set, v->miss_type);
+	if (!msg[0])
+		msg = v->miss_type ? "missing" : NULL;
+	if (!msg) {
+		snprintf(v->text, sizeof(v->text), "%s", strerror(-v->err));
+		return v->text;
+	}
+	if (v->has_range)
+		snprintf(range, sizeof(range), ", allowed %llu to %llu",
+			 (unsigned long long)v->range_min,
+			 (unsigned long long)v->range_max);
+	n = 0;
+	if (name && !vnl_named(msg, name))
+		n = snprintf(v->text, sizeof(v->text), "%s: ", name);
+	else if (!name && v->bad_attr && v->bad_type)
+		n = snprintf(v->text, sizeof(v->text), "attribute %u: ",
+			     v->bad_type);
+	snprintf(v->text + n, sizeof(v->text) - n, "%s%s (%s)", msg, range,
+		 strerror(-v->err));
+	return v->text;
+}
+
+/* ---- receiving ---- */
+
+struct vnl_tx {
+	struct vnl *v;
+	int (*cb)(struct nl_msg *msg, void *arg);
+	void *arg;
+	bool done;
+	bool cb_failed;
+};
+
+static int vnl_err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct vnl_tx *tx = arg;
+
+	(void)who;
+	vnl_parse_ack(tx->v, (const struct nlmsghdr *)((const char *)e -
+						       NLMSG_HDRLEN));
+	tx->done = true;
+	return NL_STOP;
+}
+
+static int vnl_ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_tx *tx = arg;
+
+	(void)msg;
+	tx->done = true;
+	return NL_STOP;
+}
+
+/* The end of a dump; a dump that failed carries its errno there. */
+static int vnl_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct vnl_tx *tx = arg;
+	int err;
+
+	tx->done = true;
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+		if (err < 0) {
+			tx->v->err = err;
+			tx->v->from_kernel = true;
+		}
+	}
+	return NL_STOP;
+}
+
+static int vnl_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_tx *tx = arg;
+
+	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+		tx->v->dump_intr = true;
+	if (tx->cb && tx->cb(msg, tx->arg))
+		tx->cb_failed = true;
+	return NL_OK;
+}
+
+static int vnl_intr_cb(struct nl_msg *msg, void *arg)
+{
+	struct vnl_tx *tx = arg;
+
+	(void)msg;
+	tx->v->dump_intr = true;
+	return NL_OK;
+}
+
+int vnl_recv(struct vnl *v, int (*cb)(struct nl_msg *msg, void *arg),
+	     void *arg)
+{
+	struct vnl_tx tx = { .v = v, .cb = cb, .arg = arg };
+	struct nl_cb *c;
+	int ret;
+
+	c = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!c)
+		return vnl_fail(v, -ENOMEM, "out of memory");
+	nl_cb_err(c, NL_CB_CUSTOM, vnl_err_cb, &tx);
+	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, vnl_ack_cb, &tx);
+	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, vnl_finish_cb, &tx);
+	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, vnl_valid_cb, &tx);
+	nl_cb_set(c, NL_CB_DUMP_INTR, NL_CB_CUSTOM, vnl_intr_cb, &tx);
+	while (!tx.done) {
+		ret = nl_recvmsgs(v->sk, c);
+		if (ret < 0 && !tx.done) {
+			nl_cb_put(c);
+			return vnl_fail(v, -EIO, nl_geterror(ret));
+		}
+	}
+	nl_cb_put(c);
+	if (!v->err && tx.cb_failed)
+		return vnl_fail(v, -EPROTO, "malformed reply from the kernel");
+	return v->err;
+}
+
+int vnl_xfer(struct vnl *v, struct nl_msg *msg,
+	     int (*cb)(struct nl_msg *msg, void *arg), void *arg)
+{
+	int ret = vnl_send(v, msg);
+
+	return ret ? ret : vnl_recv(v, cb, arg);
+}

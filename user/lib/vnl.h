@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vnl: the client library of the "vblk" generic netlink family (libnl-3),
+ * shared by vblkctl and the selftests.
+ *
+ * One socket (struct vnl), one transaction path with extended-ack
+ * decoding, one device record and one event record, the requests every
+ * user needs, and a raw layer (vnl_msg + nla_put_* + vnl_xfer, or
+ * vnl_send/vnl_recv) to send anything at all, including wrong attributes.
+ *
+ * Functions return 0 (or a count) on success and a negative errno on
+ * failure; the details of the last failure stay in struct vnl.
+ */
+#ifndef VNL_H
+#define VNL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include <uapi/linux/vblk.h>
+
+#define VNL_MSG_MAX	256
+#define VNL_PATH_MAX	4096
+
+/* The attribute sets of the spec (Documentation/netlink/specs/vblk.yaml). */
+enum vnl_attrs {
+	VNL_ATTRS_NONE,
+	VNL_ATTRS_DEV,
+	VNL_ATTRS_QUEUE,
+	VNL_ATTRS_STATS,
+	VNL_ATTRS_THROTTLE,
+	VNL_ATTRS_EVENT,
+};
+
+/**
+ * vnl_attr_name() - spec name of attribute @type of set @set
+ *
+ * Return: "queues", "iops-burst", ...; NULL for an unknown type.
+ */
+const char *vnl_attr_name(enum vnl_attrs set, unsigned int type);
+/* The set nested in attribute @type of @set, VNL_ATTRS_NONE if not a nest. */
+enum vnl_attrs vnl_attr_nest(enum vnl_attrs set, unsigned int type);
+/* Spec name of a monitor event type ("throttle-start"), NULL if unknown. */
+const char *vnl_event_name(uint32_t type);
+
+struct vnl {
+	struct nl_sock *sk;
+	int family;
+
+	/* The outcome of the last request. */
+	int err;			/* 0 or -errno */
+	bool from_kernel;		/* err came in an NLMSG_ERROR */
+	char msg[VNL_MSG_MAX];		/* the kernel's message, or ours */
+	uint32_t miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, 0: none */
+	enum vnl_attrs miss_set;	/* ... of this set (top or its nest) */
+	bool bad_attr;			/* NLMSGERR_ATTR_OFFS was sent */
+	uint32_t bad_off;		/* ... its offset in the request */
+	uint32_t bad_type;		/* type found there, 0: unresolved */
+	enum vnl_attrs bad_set;		/* ... in this attribute set */
+	bool has_range;			/* the policy's integer range */
+	uint64_t range_min, range_max;
+	bool dump_intr;			/* a dump part had NLM_F_DUMP_INTR */
+
+	/* private: the last request, to resolve bad_off */
+	void *req;
+	size_t req_len;
+	char text[VNL_MSG_MAX + 96];
+};
+
+/* Connect and resolve the family: -ENOENT when the module is not loaded. */
+int vnl_open(struct vnl *v);
+void vnl_close(struct vnl *v);
+/* The family's version as the kernel registered it, or a negative errno. */
+int vnl_family_version(struct vnl *v);
+
+/* A request for @cmd; NLM_F_DUMP in @flags for a dump. NULL: no memory. */
+struct nl_msg *vnl_msg(struct vnl *v, uint8_t cmd, int flags);
+/* Send @msg (always freed; NULL counts as -ENOMEM) and keep a copy. */
+int vnl_send(struct vnl *v, struct nl_msg *msg);
+/*
+ * Read replies until the ack, the error or the end of a dump; @cb (may be
+ * NULL) sees each reply and returns non-zero for one it cannot decode,
+ * which makes the result -EPROTO.
+ */
+int vnl_recv(struct vnl *v, int (*cb)(struct nl_msg *msg, void *arg),
+	     void *arg);
+/* vnl_send() then vnl_recv(). */
+int vnl_xfer(struct vnl *v, struct nl_msg *msg,
+	     int (*cb)(struct nl_msg *msg, void *arg), void *arg);
+
+/*
+ * The last failure as one line for a user: the kernel's message with the
+ * spec name of the attribute it points at in front unless already there
+ * ("queues: integer out of range (1-16)"), or the missing attribute's
+ * name, or strerror(). "" after a success.
+ */
+const char *vnl_error(struct vnl *v);
+
+/*
+ * Decode the extended ack of the NLMSG_ERROR @nlh into @v (err, msg,
+ * miss_type, bad_*, range), resolving the offset against @v's copy of the
+ * request. Exposed for the unit tests.
+ */
+void vnl_parse_ack(struct vnl *v, const struct nlmsghdr *nlh);
+
+/*
+ * Find the attribute at byte @off of the request @req (@len bytes,
+ * starting with its nlmsghdr), descending into nests: *@type and *@set
+ * name it. Returns 0, or -ENOENT if no attribute starts there.
+ */
+int vnl_find_attr(const void *req, size_t len, uint32_t off, uint32_t *type,
+		  enum vnl_attrs *set);
+
+/* ---- devices ---- */
+
+struct vnl_queue {
+	uint32_t index;
+	uint32_t size;
+	uint8_t ready;
+	uint8_t broken;
+	uint8_t throttled;
+	uint16_t last_avail_idx;
+	uint16_t used_idx;
+};
+
+/* Throttle limits, by name or by VBLK_A_THROTTLE_* index (0 unused). */
+struct vnl_throttle {
+	uint64_t unused_;
+	uint64_t iops;
+	uint64_t iops_burst;
+	uint64_t bps;
+	uint64_t bps_burst;
+};
+
+/* Counters, by name or by VBLK_A_STATS_* index (0 unused). */
+struct vnl_stats {
+	uint64_t unused_;
+	uint64_t reads_completed;
+	uint64_t writes_completed;
+	uint64_t flushes_completed;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t io_errors;
+	uint64_t throttled_count;
+	uint64_t currently_throttled;
+	uint64_t invalid_avail_idx_count;
+};
+
+/*
+ * A dev-get reply. Field names are the spec's with '-' as '_'; flags keep
+ * the kernel's raw u8 so a test sees exactly what was sent.
+ */
+struct vnl_dev {
+	bool has[VBLK_A_DEV_MAX + 1];	/* attribute present */
+	uint32_t id;
+	char name[VBLK_NAME_MAX];
+	char backing_path[VNL_PATH_MAX];
+	uint64_t capacity;
+	uint8_t read_only;
+	char serial[VBLK_SERIAL_MAX + 1];
+	uint8_t vmm_attached;
+	uint32_t status;
+	uint64_t features;
+	uint64_t device_features;
+	uint32_t queues;		/* the "queues" attribute */
+	unsigned int nqueue;		/* "queue" nests, in order */
+	struct vnl_queue queue[VBLK_QUEUES_MAX];
+	bool has_stats;			/* the nest with every counter */
+	union {
+		uint64_t stats[VBLK_A_STATS_MAX + 1];
+		struct vnl_stats st;
+	};
+	union {
+		uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+		struct vnl_throttle throttle;
+	};
+};
+
+/* Decode a dev-get message: 0, or -EPROTO if malformed. */
+int vnl_parse_dev(const struct nlmsghdr *nlh, struct vnl_dev *d);
+
+/* dev-add: unset fields are not sent. */
+struct vnl_add {
+	const char *name;		/* NULL: not sent */
+	int backing_fd;
+	bool no_backing_fd;		/* leave backing-fd out */
+	bool has_capacity;
+	uint64_t capacity;
+	int read_only;			/* -1: not sent */
+	const char *serial;		/* NULL: not sent */
+	bool has_queues;
+	uint32_t queues;
+	bool throttle;			/* send the throttle nest */
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+	bool thr_set[VBLK_A_THROTTLE_MAX + 1];
+};
+
+#define VNL_ADD(n, fd) \
+	((struct vnl_add){ .name = (n), .backing_fd = (fd), .read_only = -1 })
+
+/* dev-set by name (or by id when @name is NULL). */
+struct vnl_set {
+	const char *name;
+	uint32_t id;
+	const char *serial;		/* NULL: not sent */
+	bool throttle;			/* send the nest (none set: no limits) */
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+	bool thr_set[VBLK_A_THROTTLE_MAX + 1];
+};
+
+/* The throttle nest with the limits flagged in @set (an empty nest is kept). */
+int vnl_put_throttle(struct nl_msg *msg, const uint64_t *thr, const bool *set);
+int vnl_put_add(struct nl_msg *msg, const struct vnl_add *a);
+
+/* dev-add; *@id (may be NULL) gets the new device's id. */
+int vnl_dev_add(struct vnl *v, const struct vnl_add *a, uint32_t *id);
+int vnl_dev_set(struct vnl *v, const struct vnl_set *s);
+int vnl_dev_del(struct vnl *v, const char *name, bool force);
+int vnl_dev_del_id(struct vnl *v, uint32_t id);
+int vnl_dev_get(struct vnl *v, const char *name, struct vnl_dev *d);
+int vnl_dev_get_id(struct vnl *v, uint32_t id, struct vnl_dev *d);
+/*
+ * One dump of every device (*devs is malloc'd, free it). An inconsistent
+ * dump (devices changed meanwhile) succeeds with v->dump_intr set.
+ */
+int vnl_dev_dump(struct vnl *v, struct vnl_dev **devs, int *n);
+/* Number of devices, or a negative errno. */
+int vnl_dev_count(struct vnl *v);
+
+/* ---- monitor ---- */
+
+struct vnl_event {
+	uint32_t type;			/* VBLK_EVENT_TYPE_* */
+	uint32_t dev_id;
+	char dev_name[VBLK_NAME_MAX];
+	int64_t queue;			/* -1: absent */
+};
+
+/* Decode an event-ntf message: 0, or -EPROTO if malformed. */
+int vnl_parse_event(const struct nlmsghdr *nlh, struct vnl_event *ev);
+/* Join the "monitor" group on @v's socket (then use it for events only). */
+int vnl_monitor_join(struct vnl *v);
+/*
+ * The next event within @timeout_ms (-1: no limit): 0, -ETIMEDOUT,
+ * -EINTR (a signal), -ENOBUFS (events were lost; call again), -EIO.
+ */
+int vnl_monitor_next(struct vnl *v, struct vnl_event *ev, int timeout_ms);
+
+#endif /* VNL_H */
