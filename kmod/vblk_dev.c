@@ -388,7 +388,7 @@ void vblk_dev_set_serial(struct vblk_device *d,
  * vblk_dev_info() - a device as dev-get shows it
  * @d: a listed device (registry mutex held)
  * @info: filled in
- * @pathbuf: scratch for the backing path
+ * @pathbuf: scratch for the backing path; NULL leaves the path out
  * @pathlen: its size
  *
  * Takes no device lock: the device state is a snapshot.
@@ -403,8 +403,8 @@ void vblk_dev_info(struct vblk_device *d, struct vblk_dev_info *info,
 	memset(info, 0, sizeof(*info));
 	info->id = d->id;
 	info->name = d->name;
-	path = d->backing ? d_path(&d->backing->f_path, pathbuf, pathlen) :
-			    ERR_PTR(-ENOENT);
+	path = d->backing && pathbuf ?
+	       d_path(&d->backing->f_path, pathbuf, pathlen) : ERR_PTR(-ENOENT);
 	info->path = IS_ERR(path) ? NULL : path;
 	info->capacity = vblk_vdev_capacity(vd) << VBLK_SECTOR_SHIFT;
 	info->read_only = vblk_vdev_read_only(vd);

@@ -12,6 +12,7 @@
  * synchronous, in the caller.
  */
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/uio.h>
 
@@ -142,17 +143,37 @@ const struct vblk_backing_ops vblk_file_backing_ops = {
  * @why: set to a reason on failure
  *
  * Return: 0; -EINVAL for a file that is neither a regular file nor a
- * block device, or that is writable but opened with O_APPEND; -EBADF for
- * a file not opened for reading, or not for writing when the device is
- * writable (what read(2) and write(2) return on such a descriptor).
+ * block device, a pseudo file without page cache or fsync, vblk's own
+ * device node, or a writable file opened with O_APPEND; -ETXTBSY for an
+ * active swap file or device; -EBADF for a file not opened for reading,
+ * or not for writing when the device is writable (what read(2) and
+ * write(2) return on such a descriptor).
  */
 int vblk_file_check(struct file *file, bool read_only, const char **why)
 {
-	umode_t mode = file_inode(file)->i_mode;
+	struct inode *inode = file_inode(file);
+	umode_t mode = inode->i_mode;
 
+	if (S_ISCHR(mode) && file->f_op->owner == THIS_MODULE) {
+		*why = "a vblk device node, not a backing store";
+		return -EINVAL;
+	}
 	if (!S_ISREG(mode) && !S_ISBLK(mode)) {
 		*why = "not a regular file or block device";
 		return -EINVAL;
+	}
+	/*
+	 * Pseudo files (procfs, sysfs, debugfs, ...) have no page cache of
+	 * their own to store blocks in and no way to make them durable.
+	 */
+	if (S_ISREG(mode) &&
+	    (file->f_mapping->a_ops == &empty_aops || !file->f_op->fsync)) {
+		*why = "not a file that can store data (a pseudo file?)";
+		return -EINVAL;
+	}
+	if (IS_SWAPFILE(inode)) {
+		*why = "in use as swap";
+		return -ETXTBSY;
 	}
 	if (!(file->f_mode & FMODE_READ)) {
 		*why = "not open for reading";

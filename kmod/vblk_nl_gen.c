@@ -56,17 +56,19 @@ static const struct nla_policy vblk_dev_set_nl_policy[VBLK_A_DEV_THROTTLE + 1] =
 static const struct genl_split_ops vblk_nl_ops[] = {
 	{
 		.cmd		= VBLK_CMD_DEV_ADD,
+		.pre_doit	= vblk_nl_pre_admin,
 		.doit		= vblk_nl_dev_add_doit,
 		.policy		= vblk_dev_add_nl_policy,
 		.maxattr	= VBLK_A_DEV_QUEUES,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VBLK_CMD_DEV_DEL,
+		.pre_doit	= vblk_nl_pre_admin,
 		.doit		= vblk_nl_dev_del_doit,
 		.policy		= vblk_dev_del_nl_policy,
 		.maxattr	= VBLK_A_DEV_FORCE,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= VBLK_CMD_DEV_GET,
@@ -82,10 +84,11 @@ static const struct genl_split_ops vblk_nl_ops[] = {
 	},
 	{
 		.cmd		= VBLK_CMD_DEV_SET,
+		.pre_doit	= vblk_nl_pre_admin,
 		.doit		= vblk_nl_dev_set_doit,
 		.policy		= vblk_dev_set_nl_policy,
 		.maxattr	= VBLK_A_DEV_THROTTLE,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 };
 

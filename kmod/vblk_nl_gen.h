@@ -14,6 +14,9 @@
 /* Common nested types */
 extern const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_BURST + 1];
 
+int vblk_nl_pre_admin(const struct genl_split_ops *ops, struct sk_buff *skb,
+		      struct genl_info *info);
+
 int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info);
 int vblk_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vblk_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);

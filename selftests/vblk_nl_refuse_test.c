@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -158,6 +160,67 @@ TEST_F(nl, refuse_bad_fds)
 	close(app);
 	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-fd", false));
 	EXPECT_NOTHING_LEFT(self, "nlt-fd");
+}
+
+/* Files that cannot store a disk: pseudo files, swap, vblk's own node. */
+TEST_F(nl, refuse_unfit_backings)
+{
+	static const char *const pseudo[] = {
+		"/proc/self/status", "/sys/module/vblk/refcnt",
+	};
+	struct vnl_add a = VNL_ADD("nlt-unfit", -1);
+	char lpath[VT_IMG_MAX], ldev[32], cmd[160];
+	int fd, lfd, lf;
+
+	a.read_only = 1;
+	for (size_t i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++) {
+		a.backing_fd = open(pseudo[i], O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, a.backing_fd) TH_LOG("%s", pseudo[i]);
+		EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL),
+			       EINVAL, "backing-fd: not a file that can store data");
+		close(a.backing_fd);
+	}
+
+	/* another device's node: a VMM interface, not storage */
+	a.name = "nlt-unfit0";
+	a.backing_fd = self->fd;
+	a.read_only = 0;
+	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	fd = open("/dev/vblk/nlt-unfit0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	a.name = "nlt-unfit";
+	a.backing_fd = fd;
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), EINVAL,
+		       "backing-fd: a vblk device node");
+	close(fd);
+	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-unfit0", true));
+
+	/* a block device in use as swap */
+	lf = vt_make_temp(lpath, 8 << 20);
+	ASSERT_LE(0, lf);
+	lfd = vt_loop_attach(lf, ldev);
+	close(lf);
+	if (lfd == -ENODEV) {
+		unlink(lpath);
+		SKIP(return, "no loop devices");
+	}
+	ASSERT_LE(0, lfd);
+	snprintf(cmd, sizeof(cmd), "mkswap %s >/dev/null 2>&1 && swapon %s",
+		 ldev, ldev);
+	if (system(cmd)) {
+		vt_loop_detach(lfd);
+		unlink(lpath);
+		SKIP(return, "swapon %s failed (CONFIG_SWAP?)", ldev);
+	}
+	a.backing_fd = open(ldev, O_RDWR | O_CLOEXEC);
+	EXPECT_REFUSED(&self->v, vnl_dev_add(&self->v, &a, NULL), ETXTBSY,
+		       "backing-fd: in use as swap");
+	close(a.backing_fd);
+	snprintf(cmd, sizeof(cmd), "swapoff %s", ldev);
+	EXPECT_EQ(0, system(cmd));
+	vt_loop_detach(lfd);
+	unlink(lpath);
+	EXPECT_NOTHING_LEFT(self, "nlt-unfit");
 }
 
 TEST_F(nl, refuse_bad_capacity)
@@ -446,8 +509,8 @@ TEST_F(nl, extack_names_the_attribute)
 	EXPECT_NOTHING_LEFT(self, "nlt-x");
 }
 
-/* Drop or raise CAP_NET_ADMIN in the effective set (permitted is kept). */
-static int set_net_admin(bool on)
+/* Drop or raise @cap in the effective set (permitted is kept). */
+static int set_cap(int cap, bool on)
 {
 	struct __user_cap_header_struct h = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -457,44 +520,108 @@ static int set_net_admin(bool on)
 	if (syscall(SYS_capget, &h, c))
 		return -errno;
 	if (on)
-		c[CAP_TO_INDEX(CAP_NET_ADMIN)].effective |= CAP_TO_MASK(CAP_NET_ADMIN);
+		c[CAP_TO_INDEX(cap)].effective |= CAP_TO_MASK(cap);
 	else
-		c[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &= ~CAP_TO_MASK(CAP_NET_ADMIN);
+		c[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
 	return syscall(SYS_capset, &h, c) ? -errno : 0;
 }
 
+/*
+ * Without CAP_SYS_ADMIN: no add, delete or change (EPERM, with a reason);
+ * reading works but shows no backing path. CAP_NET_ADMIN alone is not
+ * enough.
+ */
 TEST_F(nl, unprivileged)
 {
 	struct vnl_add a = VNL_ADD("nlt-priv", self->fd);
 	struct vnl_dev d, *devs = NULL;
 	struct nl_msg *m;
 	struct vnl u;
-	int n;
+	int n, i;
 
 	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
-	ASSERT_EQ(0, set_net_admin(false));
+	ASSERT_EQ(0, vnl_dev_get(&self->v, "nlt-priv", &d));
+	EXPECT_NE('\0', d.backing_path[0]);
+	ASSERT_EQ(0, set_cap(CAP_SYS_ADMIN, false));
 	ASSERT_EQ(0, vnl_open(&u));
 
 	a.name = "nlt-priv2";
-	EXPECT_EQ(-EPERM, vnl_dev_add(&u, &a, NULL));
-	EXPECT_EQ(-EPERM, vnl_dev_del(&u, "nlt-priv", true));
+	EXPECT_REFUSED(&u, vnl_dev_add(&u, &a, NULL), EPERM,
+		       "needs CAP_SYS_ADMIN");
+	EXPECT_REFUSED(&u, vnl_dev_del(&u, "nlt-priv", true), EPERM,
+		       "needs CAP_SYS_ADMIN");
 	m = vnl_msg(&u, VBLK_CMD_DEV_SET, 0);
 	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-priv");
 	nla_put_string(m, VBLK_A_DEV_SERIAL, "x");
-	EXPECT_EQ(-EPERM, vnl_xfer(&u, m, NULL, NULL));
+	EXPECT_REFUSED(&u, vnl_xfer(&u, m, NULL, NULL), EPERM,
+		       "needs CAP_SYS_ADMIN");
 
-	/* Reading stays open. */
+	/* Reading stays open, the backing path excepted. */
 	EXPECT_EQ(0, vnl_dev_get(&u, "nlt-priv", &d));
 	EXPECT_STREQ("", d.serial);
+	EXPECT_FALSE(d.has[VBLK_A_DEV_BACKING_PATH]);
+	EXPECT_TRUE(d.has[VBLK_A_DEV_CAPACITY]);
 	EXPECT_EQ(0, vnl_dev_dump(&u, &devs, &n));
 	EXPECT_EQ(self->ndevs + 1, n);
+	for (i = 0; i < n; i++)
+		EXPECT_FALSE(devs[i].has[VBLK_A_DEV_BACKING_PATH]);
 	free(devs);
 	EXPECT_EQ(-ENOENT, vnl_dev_get(&u, "nlt-priv2", &d));
 
 	vnl_close(&u);
-	ASSERT_EQ(0, set_net_admin(true));
+	ASSERT_EQ(0, set_cap(CAP_SYS_ADMIN, true));
 	EXPECT_EQ(0, vnl_dev_get(&self->v, "nlt-priv", &d));
 	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-priv", false));
+}
+
+/* The monitor group takes CAP_NET_ADMIN. */
+TEST_F(nl, monitor_needs_net_admin)
+{
+	struct vnl u;
+
+	ASSERT_EQ(0, set_cap(CAP_NET_ADMIN, false));
+	ASSERT_EQ(0, vnl_open(&u));
+	EXPECT_EQ(-EPERM, vnl_monitor_join(&u));
+	vnl_close(&u);
+	ASSERT_EQ(0, set_cap(CAP_NET_ADMIN, true));
+	ASSERT_EQ(0, vnl_open(&u));
+	EXPECT_EQ(0, vnl_monitor_join(&u));
+	vnl_close(&u);
+}
+
+/*
+ * From another network namespace devices can be read but not managed,
+ * whatever the caller's capabilities.
+ */
+TEST_F(nl, other_netns_cannot_manage)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct vnl_add a = VNL_ADD("nlt-ns", self->fd);
+		struct vnl u;
+
+		if (unshare(CLONE_NEWNET))
+			_exit(10);
+		if (vnl_open(&u))
+			_exit(11);
+		if (vnl_dev_add(&u, &a, NULL) != -EPERM)
+			_exit(12);
+		if (strcmp(u.msg,
+			   "devices are managed from the initial network namespace only"))
+			_exit(13);
+		if (vnl_dev_count(&u) != self->ndevs)
+			_exit(14);
+		vnl_close(&u);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_NOTHING_LEFT(self, "nlt-ns");
 }
 
 TEST_HARNESS_MAIN
