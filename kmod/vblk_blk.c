@@ -223,6 +223,7 @@ struct vblk_run {
 	unsigned int reqs;
 	u64 bytes;
 	bool failsafe;		/* re-enabling notifications failed */
+	bool stalled;		/* the throttle refused a request */
 	struct vblk_blk_pass *p;
 };
 
@@ -296,16 +297,18 @@ static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
 	default:
 		return true;
 	}
-	if (!vblk_throttle_admit(&r->blk->throttle, 1, bytes))
-		return false;
-	vblk_unthrottle(r->blk, r->bq, r->p);
-	return true;
+	return vblk_throttle_admit(&r->blk->throttle, 1, bytes);
 }
 
-/* Undo the pop and record the stall (once per stall, not per retry). */
+/*
+ * Undo the pop and record the stall. A stall episode lasts until a pass
+ * ends without being refused: under a saturating load it is one start
+ * and one stop, not a pair per request (counted once in throttled_count).
+ */
 static void vblk_stall(struct vblk_run *r)
 {
 	vblk_vq_unpop(r->vq);
+	r->stalled = true;
 	if (r->bq->throttled)
 		return;
 	WRITE_ONCE(r->bq->throttled, true);
@@ -557,6 +560,9 @@ void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 	vblk_run(&r);
 	blk_finish_plug(&plug);
 	vblk_reap(&r);
+	/* The queue is no longer held back: the stall episode ends. */
+	if (!r.stalled)
+		vblk_unthrottle(blk, r.bq, p);
 	if (p->published)
 		p->signal = vblk_vq_need_signal(vq) || r.failsafe;
 }

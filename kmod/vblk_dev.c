@@ -21,6 +21,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
@@ -95,17 +96,25 @@ void vblk_dev_announce(struct vblk_device *d, enum vblk_event_type type)
 		vblk_notify(d, type, -1);
 }
 
-/* The device's own events (throttle, broken queues). */
+/*
+ * The device's own events (throttle, broken queues), at most
+ * %VBLK_DEV_EVENTS_PER_SEC a second per device: a guest must not flood
+ * the monitor group. Lifecycle events are never limited.
+ */
 static void vblk_dev_vdev_event(void *ctx, unsigned int q, enum vblk_event ev)
 {
+	struct vblk_device *d = ctx;
+
 	static const enum vblk_event_type types[VBLK_EV_NR] = {
 		[VBLK_EV_THROTTLE_START] = VBLK_EVENT_TYPE_THROTTLE_START,
 		[VBLK_EV_THROTTLE_STOP] = VBLK_EVENT_TYPE_THROTTLE_STOP,
 		[VBLK_EV_QUEUE_BROKEN] = VBLK_EVENT_TYPE_QUEUE_BROKEN,
 	};
 
-	if ((unsigned int)ev < VBLK_EV_NR && vblk_notify)
-		vblk_notify(ctx, types[ev], q);
+	if ((unsigned int)ev >= VBLK_EV_NR || !vblk_notify)
+		return;
+	if (__ratelimit(&d->event_rs))
+		vblk_notify(d, types[ev], q);
 }
 
 /**
@@ -204,6 +213,9 @@ struct vblk_device *vblk_dev_add(const char *name, struct file *backing,
 	strscpy(d->name, name, sizeof(d->name));
 	spin_lock_init(&d->bind_lock);
 	INIT_WORK(&d->detach_work, vblk_dev_detach_work);
+	ratelimit_state_init(&d->event_rs, HZ, VBLK_DEV_EVENTS_PER_SEC);
+	/* Suppressed events are not worth a kernel log line. */
+	ratelimit_set_flags(&d->event_rs, RATELIMIT_MSG_ON_RELEASE);
 	err = vblk_vdev_init(&d->vdev, cfg, &vblk_file_backing_ops, backing,
 			     vblk_dev_vdev_event, d);
 	if (err) {

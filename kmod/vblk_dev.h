@@ -15,6 +15,7 @@
 #define _VBLK_DEV_H
 
 #include <linux/kref.h>
+#include <linux/ratelimit_types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -75,6 +76,7 @@ typedef void (*vblk_dev_notify_fn)(struct vblk_device *d,
  * @binder: the active binding, NULL when none
  * @gone: deleted: no new binding
  * @detach_work: finishes a forced delete of a bound device
+ * @event_rs: rate limit of the device's own events (throttle, broken)
  */
 struct vblk_device {
 	struct kref kref;
@@ -87,7 +89,11 @@ struct vblk_device {
 	const struct vblk_binder *binder;
 	bool gone;
 	struct work_struct detach_work;
+	struct ratelimit_state event_rs;
 };
+
+/* Device events (throttle start/stop, broken queues) announced per second. */
+#define VBLK_DEV_EVENTS_PER_SEC	20
 
 /**
  * struct vblk_dev_info - a device as dev-get shows it

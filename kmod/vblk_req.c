@@ -42,7 +42,19 @@ bool vblk_req_locate_status(struct vblk_req *req, const struct vblk_chain *c)
 	return !check_add_overflow(st->gpa, (u64)st->len - 1, &req->status_gpa);
 }
 
-/* Header: the first descriptor alone, device-readable, >= 16 bytes. */
+/*
+ * Framing. The device reads a chain by descriptors: the first is the
+ * header, the last ends with the status byte, the ones between are data.
+ * A driver may arrange bytes differently (virtio 1.2, 2.7.4, "no
+ * assumptions about the arrangement"), so every chain whose bytes this
+ * reading could assign to the wrong part is refused rather than served:
+ * a header descriptor must hold exactly the 16-byte header (a longer one
+ * would carry data the device did not move), and a status descriptor may
+ * hold fewer than a sector's worth of bytes before the status byte
+ * (padding, left untouched; a whole sector there could be data).
+ */
+
+/* Header: the first descriptor alone, device-readable, exactly 16 bytes. */
 static u8 vblk_read_header(struct vblk_req *req, const struct vblk_chain *c,
 			   const struct vblk_req_env *env)
 {
@@ -50,7 +62,9 @@ static u8 vblk_read_header(struct vblk_req *req, const struct vblk_chain *c,
 
 	if (c->n < 2)
 		return VIRTIO_BLK_S_IOERR;	/* the status is all there is */
-	if ((c->flags[0] & VRING_DESC_F_WRITE) || c->seg[0].len < sizeof(h))
+	if ((c->flags[0] & VRING_DESC_F_WRITE) || c->seg[0].len != sizeof(h))
+		return VIRTIO_BLK_S_IOERR;
+	if (c->seg[c->n - 1].len > VBLK_SECTOR_SIZE)
 		return VIRTIO_BLK_S_IOERR;
 	if (vblk_mem_read(env->mem, c->seg[0].gpa, &h, sizeof(h)))
 		return VIRTIO_BLK_S_IOERR;

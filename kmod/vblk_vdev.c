@@ -485,6 +485,22 @@ void vblk_vdev_kick(struct vblk_vdev *vd, unsigned int q)
 	vblk_fire(vd, &df);
 }
 
+/*
+ * A queue stopped for a driver bug: the device needs a reset (virtio 1.2,
+ * 2.1.2). DEVICE_NEEDS_RESET is set and a configuration change interrupt
+ * tells the driver, which only a reset clears.
+ */
+static void vblk_needs_reset(struct vblk_vdev *vd, struct vblk_deferred *df)
+{
+	mutex_lock(&vd->lock);
+	if (vd->status & VIRTIO_CONFIG_S_DRIVER_OK) {
+		WRITE_ONCE(vd->status,
+			   vd->status | VIRTIO_CONFIG_S_NEEDS_RESET);
+		df->config = true;
+	}
+	mutex_unlock(&vd->lock);
+}
+
 static bool vblk_vq_runnable(const struct vblk_vdev *vd,
 			     const struct vblk_vq *vq)
 {
@@ -516,6 +532,8 @@ void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q)
 		vblk_blk_process(&vd->blk, q, &vq->vq, &p);
 	mutex_unlock(&vq->lock);
 	vblk_collect(&df, q, &p);
+	if (p.events & BIT(VBLK_EV_QUEUE_BROKEN))
+		vblk_needs_reset(vd, &df);
 	vblk_fire(vd, &df);
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_process);

@@ -231,8 +231,9 @@ static int vblk_read_desc(const struct vblk_vq *vq, const struct vblk_walk *w,
 
 /*
  * Follow an indirect descriptor: negotiated, not nested, not combined with
- * NEXT, a non-empty whole number of descriptors, at most the queue size,
- * not wrapping the address space.
+ * NEXT, a non-empty whole number of descriptors, not wrapping the address
+ * space, and no more entries than the queue or a chain may have (a ring
+ * smaller than a maximum-size request carries it in one indirect table).
  */
 static int vblk_enter_indirect(const struct vblk_vq *vq,
 			       const struct vblk_seg *seg, u16 flags,
@@ -243,7 +244,8 @@ static int vblk_enter_indirect(const struct vblk_vq *vq,
 	if (w->indirect || (flags & VRING_DESC_F_NEXT))
 		return -EINVAL;
 	if (!seg->len || seg->len % sizeof(struct vblk_desc) ||
-	    seg->len / sizeof(struct vblk_desc) > vq->num)
+	    seg->len / sizeof(struct vblk_desc) >
+	    max_t(u32, vq->num, VBLK_VQ_CHAIN_MAX))
 		return -EINVAL;
 	if (!vblk_range_fits(seg->gpa, seg->len))
 		return -EINVAL;

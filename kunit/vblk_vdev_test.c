@@ -564,7 +564,8 @@ static void vblk_vdev_test_indirect_bad_tables(struct kunit *test)
 	static const struct { u32 len; u16 flags; } bad[] = {
 		{ 0, 0 },			/* empty table */
 		{ 24, 0 },			/* not a multiple of 16 */
-		{ 17 * 16, 0 },			/* more entries than the queue */
+		/* more entries than the queue and a chain can have */
+		{ (VBLK_VQ_CHAIN_MAX + 1) * 16, 0 },
 		{ 3 * 16, VRING_DESC_F_NEXT },	/* INDIRECT with NEXT */
 	};
 	unsigned int i;
@@ -579,6 +580,36 @@ static void vblk_vdev_test_indirect_bad_tables(struct kunit *test)
 		vt_expect_dropped(test, fd, 1);
 		KUNIT_EXPECT_EQ(test, 1, fd->vd->qs[0].vq.last_avail_idx);
 	}
+}
+
+/*
+ * A request of SEG_MAX data segments needs SEG_MAX + 2 descriptors: on a
+ * ring smaller than that it comes as one indirect table longer than the
+ * ring, and is served, not dropped.
+ */
+static void vblk_vdev_test_indirect_max_request_small_ring(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+	unsigned int i, n = VBLK_SEG_MAX + 2;
+	struct vblk_fake_desc *d;
+
+	d = kunit_kcalloc(test, n, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_IN, 0);
+	d[0] = (struct vblk_fake_desc){ .addr = VT_HDR, .len = 16 };
+	for (i = 1; i + 1 < n; i++)
+		d[i] = (struct vblk_fake_desc){
+			.addr = VT_DATA + (i - 1) * 512ULL, .len = 512,
+			.flags = VT_W,
+		};
+	d[n - 1] = (struct vblk_fake_desc){
+		.addr = VT_STATUS, .len = 1, .flags = VT_W,
+	};
+	vblk_fake_vq_add_indirect(&fd->vq, VT_TABLE, d, n);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, VBLK_SEG_MAX * 512, vblk_fake_stat(fd, bytes_read));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, io_errors));
 }
 
 static void vblk_vdev_test_indirect_nested(struct kunit *test)
@@ -673,6 +704,14 @@ static void vblk_vdev_test_avail_index_jump(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, fd->vd->qs[0].vq.broken);
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_vq_used_idx(&fd->vq));
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, reads_completed));
+	/* the driver learns it: DEVICE_NEEDS_RESET and a config interrupt */
+	KUNIT_EXPECT_TRUE(test, vt_status(test, fd) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	KUNIT_EXPECT_EQ(test, VIRTIO_MMIO_INT_CONFIG,
+			vt_rd(test, fd, VIRTIO_MMIO_INTERRUPT_STATUS));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->host.signals));
+	/* status writes other than a reset change nothing any more */
+	vt_wr(test, fd, VIRTIO_MMIO_STATUS, vt_status(test, fd));
+	KUNIT_EXPECT_TRUE(test, vt_status(test, fd) & VIRTIO_CONFIG_S_NEEDS_RESET);
 
 	/* stays stopped, counted once, even after the index looks sane */
 	vblk_fake_notify(test, fd->vd, 0);
@@ -828,16 +867,39 @@ static void vblk_vdev_test_header_shapes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
 			vblk_fake_rd8(fd->mem, VT_STATUS));
 
-	/* a header longer than 16 bytes is fine */
+	/*
+	 * A header descriptor longer than 16 bytes could carry data (any
+	 * layout): IOERR, the backing untouched.
+	 */
 	vt_rw_descs(d, 512, true, VT_DATA);
 	d[0].len = 64;
+	vblk_fake_wr8(fd->mem, VT_STATUS, VT_SENTINEL);
 	vblk_fake_vq_add_chain(&fd->vq, d, 3);
 	vblk_fake_notify(test, fd->vd, 0);
-	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
 
-	KUNIT_EXPECT_EQ(test, 3, vblk_fake_stat(fd, io_errors));
+	/* so could a status descriptor with a sector in front of the byte */
+	vt_rw_descs(d, 512, true, VT_DATA);
+	d[2].len = 513;
+	vblk_fake_wr8(fd->mem, VT_STATUS + 512, VT_SENTINEL);
+	vblk_fake_vq_add_chain(&fd->vq, d, 3);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS + 512));
+
+	/* fewer bytes in front of it are padding (the seed's 4-byte case) */
+	vt_rw_descs(d, 512, true, VT_DATA);
+	d[2].len = 512;
+	vblk_fake_vq_add_chain(&fd->vq, d, 3);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			vblk_fake_rd8(fd->mem, VT_STATUS + 511));
+
+	KUNIT_EXPECT_EQ(test, 5, vblk_fake_stat(fd, io_errors));
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
-	KUNIT_EXPECT_EQ(test, 4, vblk_fake_vq_used_idx(&fd->vq));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->writes));
+	KUNIT_EXPECT_EQ(test, 6, vblk_fake_vq_used_idx(&fd->vq));
 }
 
 static void vblk_vdev_test_multibyte_status(struct kunit *test)
@@ -1123,6 +1185,32 @@ static void vblk_vdev_test_throttle_stall_counted_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2, vblk_fake_vq_used_idx(&fd->vq));
 }
 
+/* Under a saturating load a stall episode is one start and one stop. */
+static void vblk_vdev_test_throttle_episode_coalesced(struct kunit *test)
+{
+	struct vblk_throttle_cfg lim = { .iops = 1 };
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, 0, vblk_vdev_set_limits(fd->vd, &lim, NULL));
+	for (i = 0; i < 4; i++)
+		vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	for (i = 2; i <= 4; i++) {
+		/* one more token a second: one more request, still held back */
+		vblk_fake_clock_advance(NSEC_PER_SEC);
+		vblk_fake_notify(test, fd->vd, 0);
+		KUNIT_EXPECT_EQ(test, i, vblk_fake_stat(fd, reads_completed));
+		KUNIT_EXPECT_EQ(test, i < 4, fd->vd->blk.qs[0].throttled);
+	}
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, throttled_count));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, currently_throttled_gauge));
+	KUNIT_EXPECT_EQ(test, 1,
+			atomic_read(&fd->host.events[VBLK_EV_THROTTLE_START]));
+	KUNIT_EXPECT_EQ(test, 1,
+			atomic_read(&fd->host.events[VBLK_EV_THROTTLE_STOP]));
+}
+
 static void vblk_vdev_test_reset_ends_stall(struct kunit *test)
 {
 	struct vblk_throttle_cfg lim = { .iops = 1 };
@@ -1312,8 +1400,8 @@ static u8 vt_fuzz_oracle(const struct vt_fuzz *z, u64 sector)
 	bool in = z->type == VIRTIO_BLK_T_IN;
 	u64 total = 0, left = VIRTIO_BLK_ID_BYTES;
 
-	if (z->n < 2 || (h->flags & VT_W) || h->len < 16 ||
-	    vt_outside(h->addr, 16))
+	if (z->n < 2 || (h->flags & VT_W) || h->len != 16 ||
+	    z->d[last].len > 512 || vt_outside(h->addr, 16))
 		return VIRTIO_BLK_S_IOERR;
 	switch (z->type) {
 	case VIRTIO_BLK_T_FLUSH:
@@ -1544,6 +1632,7 @@ static struct kunit_case vblk_vdev_test_cases[] = {
 	KUNIT_CASE(vblk_vdev_test_notify_kicks),
 	KUNIT_CASE(vblk_vdev_test_indirect_valid),
 	KUNIT_CASE(vblk_vdev_test_indirect_bad_tables),
+	KUNIT_CASE(vblk_vdev_test_indirect_max_request_small_ring),
 	KUNIT_CASE(vblk_vdev_test_indirect_nested),
 	KUNIT_CASE(vblk_vdev_test_indirect_table_in_hole),
 	KUNIT_CASE(vblk_vdev_test_descriptor_loops),
@@ -1562,6 +1651,7 @@ static struct kunit_case vblk_vdev_test_cases[] = {
 	KUNIT_CASE(vblk_vdev_test_notify_rearm),
 	KUNIT_CASE(vblk_vdev_test_rearm_after_avail_fault),
 	KUNIT_CASE(vblk_vdev_test_throttle_stall_counted_once),
+	KUNIT_CASE(vblk_vdev_test_throttle_episode_coalesced),
 	KUNIT_CASE(vblk_vdev_test_reset_ends_stall),
 	KUNIT_CASE(vblk_vdev_test_weight_requeues),
 	KUNIT_CASE_SLOW(vblk_vdev_test_randomized_chains),

@@ -498,6 +498,53 @@ TEST_F(dp, short_header_is_ioerr)
 	still_works(_metadata, &self->g);
 }
 
+/*
+ * Bytes a driver laid out its own way (any layout) that the device would
+ * not serve as the driver meant are refused, in both directions: a write
+ * header descriptor carrying a sector of data after the header, and a
+ * read status descriptor with a sector in front of the status byte.
+ */
+TEST_F(dp, any_layout_misframing_is_ioerr)
+{
+	uint8_t before[512], after[512];
+	struct raw w;
+	uint8_t *p;
+
+	raw_setup(&self->g, &w);
+	ASSERT_EQ(0, file_read(self->img, before, 512, 5 * 512));
+	put_hdr(&self->g, w.data, VIRTIO_BLK_T_OUT, 5);
+	p = vg_hva(&self->g, w.data);
+	memset(p + 16, 0x6B, 512);
+	memset(p + 4096, 0x6C, 512);
+	{
+		struct vg_buf b[] = {
+			{ w.data, 16 + 512, false }, { w.data + 4096, 512, false },
+			{ w.status, 1, true },
+		};
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect, w.status,
+				 5000));
+	}
+	ASSERT_EQ(0, file_read(self->img, after, 512, 5 * 512));
+	EXPECT_EQ(0, memcmp(before, after, 512));
+
+	put_hdr(&self->g, w.hdr, VIRTIO_BLK_T_IN, 5);
+	{
+		struct vg_buf b[] = {
+			{ w.hdr, 16, false }, { w.data, 512, true },
+			{ w.data + 4096, 513, true },
+		};
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  raw_io(&self->g, b, 3, variant->indirect,
+				 w.data + 4096 + 512, 5000));
+	}
+	EXPECT_EQ(2, delta(_metadata, self->name, &self->before).st.io_errors);
+	EXPECT_EQ(0, delta(_metadata, self->name, &self->before).st.writes_completed);
+	still_works(_metadata, &self->g);
+}
+
 TEST_F(dp, status_not_writable_is_dropped)
 {
 	struct raw w;
