@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -196,4 +197,107 @@ void vt_loop_detach(int loop_fd)
 		return;
 	ioctl(loop_fd, LOOP_CLR_FD, 0);
 	close(loop_fd);
+}
+
+#define VT_NULLB_CFS	"/sys/kernel/config/nullb"
+
+/* Write @val to configfs attribute @attr of null_blk device @cfs. */
+static int vt_nullb_set(const char *cfs, const char *attr, const char *val)
+{
+	char p[160];
+	int fd, ret = 0;
+
+	snprintf(p, sizeof(p), VT_NULLB_CFS "/%s/%s", cfs, attr);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* configfs mounted and null_blk loaded (from the test kernel's build). */
+static int vt_nullb_ready(void)
+{
+	const char *kdir = getenv("VBLK_KDIR");
+	char ko[512];
+	int fd, ret;
+
+	if (access("/sys/kernel/config", F_OK) == 0 &&
+	    access("/sys/kernel/config/nullb", F_OK) != 0)
+		mount("none", "/sys/kernel/config", "configfs", 0, NULL);
+	if (access(VT_NULLB_CFS, F_OK) == 0)
+		return 0;
+	if (!kdir)
+		return -ENODEV;
+	snprintf(ko, sizeof(ko), "%s/drivers/block/null_blk/null_blk.ko", kdir);
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENODEV;
+	/* No device of its own: the tests make theirs through configfs. */
+	ret = syscall(SYS_finit_module, fd, "nr_devices=0", 0) ? -errno : 0;
+	close(fd);
+	if (ret && ret != -EEXIST)
+		return ret;
+	return access(VT_NULLB_CFS, F_OK) ? -ENODEV : 0;
+}
+
+int vt_nullb_create(char dev[32], char cfs[32], unsigned int size_mb,
+		    unsigned int completion_us, unsigned int requeue_pct)
+{
+	static const char *const names[] = {
+		"memory_backed", "irqmode", "blocksize", "size",
+		"completion_nsec", "requeue_inject/probability",
+		"requeue_inject/times", "requeue_inject/verbose",
+		"requeue_inject/interval", "index",
+	};
+	int index = 100 + getpid() % 800;
+	char vals[10][24], p[96];
+	unsigned int i;
+	int ret;
+
+	ret = vt_nullb_ready();
+	if (ret)
+		return ret;
+	snprintf(cfs, 32, "vt%d", getpid());
+	snprintf(p, sizeof(p), VT_NULLB_CFS "/%s", cfs);
+	if (mkdir(p, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(vals[0], 24, "1");
+	snprintf(vals[1], 24, "2");		/* completions from a timer */
+	snprintf(vals[2], 24, "512");
+	snprintf(vals[3], 24, "%u", size_mb);
+	snprintf(vals[4], 24, "%llu", completion_us * 1000ULL);
+	snprintf(vals[5], 24, "%u", requeue_pct);
+	snprintf(vals[6], 24, "%d", requeue_pct ? -1 : 0);
+	snprintf(vals[7], 24, "0");
+	snprintf(vals[8], 24, "1");
+	snprintf(vals[9], 24, "%d", index);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!requeue_pct && !strncmp(names[i], "requeue", 7))
+			continue;
+		ret = vt_nullb_set(cfs, names[i], vals[i]);
+		if (ret)
+			goto err;
+	}
+	ret = vt_nullb_set(cfs, "power", "1");
+	if (ret)
+		goto err;
+	snprintf(dev, 32, "/dev/nullb%d", index);
+	for (i = 0; i < 100 && access(dev, F_OK); i++)
+		usleep(10000);
+	return access(dev, F_OK) ? -ENOENT : 0;
+err:
+	vt_nullb_destroy(cfs);
+	return ret;
+}
+
+void vt_nullb_destroy(const char *cfs)
+{
+	char p[96];
+
+	vt_nullb_set(cfs, "power", "0");
+	snprintf(p, sizeof(p), VT_NULLB_CFS "/%s", cfs);
+	rmdir(p);
 }

@@ -72,4 +72,16 @@ void vt_disk_destroy(const char *name, const char *img);
 int vt_loop_attach(int file, char dev[32]);
 void vt_loop_detach(int loop_fd);
 
+/*
+ * A memory-backed null_blk device made through configfs (the module is
+ * loaded from the test kernel's build, $VBLK_KDIR, when needed): @size_mb
+ * MiB, every request completed by a timer @completion_us after it starts,
+ * and @requeue_pct percent of requests sent back to the queue once (so
+ * completions come out of order). Its path in @dev, its configfs name in
+ * @cfs; -ENODEV without null_blk.
+ */
+int vt_nullb_create(char dev[32], char cfs[32], unsigned int size_mb,
+		    unsigned int completion_us, unsigned int requeue_pct);
+void vt_nullb_destroy(const char *cfs);
+
 #endif /* VBLK_TEST_UTIL_H */
