@@ -147,6 +147,31 @@ static int vblk_nl_parse_rate(struct nlattr *attr, const char *name, u64 *rate,
 	return 0;
 }
 
+/*
+ * The attribute of the throttle nest a refusal names ("bps-burst: below
+ * bps" points at bps-burst), or the nest itself.
+ */
+static const struct nlattr *vblk_nl_named_attr(struct nlattr **tb,
+					       const struct nlattr *nest,
+					       const char *why)
+{
+	static const char *const names[VBLK_A_THROTTLE_MAX + 1] = {
+		[VBLK_A_THROTTLE_IOPS] = "iops",
+		[VBLK_A_THROTTLE_IOPS_BURST] = "iops-burst",
+		[VBLK_A_THROTTLE_BPS] = "bps",
+		[VBLK_A_THROTTLE_BPS_BURST] = "bps-burst",
+	};
+	size_t n = strcspn(why, ":");
+	unsigned int i;
+
+	for (i = 1; i <= VBLK_A_THROTTLE_MAX; i++) {
+		if (names[i] && tb[i] && strlen(names[i]) == n &&
+		    !strncmp(why, names[i], n))
+			return tb[i];
+	}
+	return nest;
+}
+
 /* The throttle nest; the limits are checked where they are enforced. */
 static int vblk_nl_parse_throttle(struct nlattr *nest,
 				  struct vblk_throttle_cfg *cfg,
@@ -172,7 +197,8 @@ static int vblk_nl_parse_throttle(struct nlattr *nest,
 		cfg->bps_burst = nla_get_uint(tb[VBLK_A_THROTTLE_BPS_BURST]);
 	err = vblk_throttle_check(cfg, &why);
 	if (err)
-		NL_SET_ERR_MSG_ATTR_FMT(extack, nest, "%s", why);
+		NL_SET_ERR_MSG_ATTR_FMT(extack, vblk_nl_named_attr(tb, nest, why),
+					"%s", why);
 	return err;
 }
 
