@@ -244,7 +244,12 @@ static void vm_get_cpuid(struct vm *vm)
 /*
  * KVM_SET_CPUID2 with the supported set, patched with this vCPU's APIC ID
  * (leaf 1 EBX[31:24], the x2APIC ID of leaves 0xb/0x1f) and the hypervisor
- * bit, so the guest finds its topology and knows it runs under KVM.
+ * bit, so the guest finds its topology and knows it runs under KVM, and
+ * with the TSC-deadline timer, which KVM emulates but does not report as
+ * supported: without it the guest's local APIC timer must be calibrated
+ * against the PIT, which fails when nested under emulation, and the guest
+ * falls back to the PIT for its timer events (three port I/O exits to
+ * program each one).
  */
 static void vcpu_set_cpuid(struct vm *vm, struct vcpu *vcpu)
 {
@@ -263,6 +268,8 @@ static void vcpu_set_cpuid(struct vm *vm, struct vcpu *vcpu)
 		case 1:
 			e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)vcpu->id << 24);
 			e->ecx |= 1U << 31;
+			if (kvm_check_cap(vm, KVM_CAP_TSC_DEADLINE_TIMER))
+				e->ecx |= 1U << 24;
 			break;
 		case 0xb:
 		case 0x1f:
