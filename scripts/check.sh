@@ -64,6 +64,12 @@ else
 	fatal "the test kernel did not build ($out/kernel.log)"
 fi
 kdir=$(vblk_kbuild_dir)
+stage "guest kernel builds (selftests/config.guest)"
+if vblk_build_guest_kernel 2>&1 | tee "$out/guest-kernel.log" | { grep --line-buffered '^==> ' || true; }; then
+	result OK "guest kernel builds (selftests/config.guest)"
+else
+	result FAIL "guest kernel builds (selftests/config.guest)" "$out/guest-kernel.log"
+fi
 
 if ! skip static; then
 	if [ -f Documentation/netlink/specs/vblk.yaml ]; then

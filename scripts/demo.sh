@@ -10,7 +10,7 @@ indent() { sed 's/^/demo:     /'; }
 root=$VBLK_ROOT
 ctl=$root/user/vblkctl
 vmm=$root/user/vblk-vmm
-bz=$VBLK_KDIR/arch/x86/boot/bzImage
+bz=${VBLK_BZIMAGE:-$VBLK_KDIR/arch/x86/boot/bzImage}
 rate=$((4 * 1024 * 1024))
 work=$(mktemp -d)
 

@@ -21,6 +21,19 @@ vblk_kbuild_dir() {
 	echo "${VBLK_KBUILD_DIR:-$VBLK_CACHE/build-x86-$(vblk_ksrc_version)}"
 }
 
+# The guest kernel: lean and without the debug set, for the nested guests
+# of the end-to-end tests and the demo (vblk itself runs in the test
+# kernel).  vblk_build_guest_kernel builds it like the test kernel.
+vblk_guest_kbuild_dir() {
+	echo "$VBLK_CACHE/build-guest-$(vblk_ksrc_version)"
+}
+
+vblk_build_guest_kernel() {
+	VBLK_KBUILD_DIR=$(vblk_guest_kbuild_dir) \
+	VBLK_KFRAGS=$VBLK_ROOT/selftests/config.guest \
+		"$VBLK_ROOT/scripts/build-kernel.sh" "$@"
+}
+
 say() { printf '==> %s\n' "$*" >&2; }
 # vblk_elapsed SECONDS: "42s", "7m56s"
 vblk_elapsed() {

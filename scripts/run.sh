@@ -13,8 +13,9 @@ step() {
 	printf '\n[%s] %s\n' "$(date +%H:%M:%S)" "$*"
 }
 
-step "1/4 test kernel (cached in $VBLK_CACHE; a cold build takes ~10 min)"
+step "1/4 test and guest kernels (cached in $VBLK_CACHE; a cold build takes ~20 min)"
 scripts/build-kernel.sh
+vblk_build_guest_kernel
 step "2/4 vblk.ko, vblkctl, reference VMM"
 make -s test-modules user
 step "3/4 booting the test host (QEMU TCG, microvm)"

@@ -57,6 +57,8 @@ esac
 cat >"$out/job.sh" <<JOB
 export VBLK_ROOT='$VBLK_ROOT' VBLK_KSRC='$(vblk_ksrc_dir)' VBLK_KDIR='$kdir' VBLK_OUT='$out'
 export VBLK_HOST_QEMU='$host_qemu'
+[ -f '$(vblk_guest_kbuild_dir)/arch/x86/boot/bzImage' ] &&
+	export VBLK_BZIMAGE='$(vblk_guest_kbuild_dir)/arch/x86/boot/bzImage'
 export LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1
 cd "\$VBLK_ROOT" || exit 97
 $cmd
