@@ -81,6 +81,8 @@ if ! skip static; then
 	step "sparse (C=2) is clean" "$out/sparse.log" \
 		bash -c "make -s -C '$kdir' M='$VBLK_ROOT' C=2 CHECKFLAGS='-Wsparse-error' W=1 KCFLAGS=-Werror modules 2>&1 | tee /dev/stderr | { ! grep -E 'warning|error'; }"
 	step "checkpatch --strict is clean" "$out/checkpatch.log" scripts/checkpatch.sh
+	step "Documentation/ parses without a warning (docutils)" "$out/docs.log" \
+		bash -c 'scripts/doc-check.py Documentation/*.rst'
 else
 	make -s test-modules >"$out/build.log" 2>&1 || fatal "the modules did not build ($out/build.log)"
 fi
