@@ -91,51 +91,42 @@ static size_t vblk_guestmem_xlate(struct vblk_guestmem *gm, u64 gpa,
  * access them with one aligned load or store, never a byte-wise copy that
  * could tear (a torn avail index can look like a jump past the queue size).
  */
-static bool vblk_guestmem_read_atomic(u64 uaddr, void *buf, size_t len,
-				      int *err)
+static bool vblk_guestmem_atomic(u64 uaddr, void *buf, size_t len,
+				 bool write, int *err)
 {
+	void __user *p = u64_to_user_ptr(uaddr);
 	u16 v16;
 	u32 v32;
 
 	if (!IS_ALIGNED(uaddr, len))
 		return false;
 	if (len == sizeof(u16)) {
-		*err = get_user(v16, (u16 __user *)u64_to_user_ptr(uaddr));
-		memcpy(buf, &v16, sizeof(v16));
+		if (write) {
+			memcpy(&v16, buf, sizeof(v16));
+			*err = put_user(v16, (u16 __user *)p);
+		} else {
+			*err = get_user(v16, (u16 __user *)p);
+			memcpy(buf, &v16, sizeof(v16));
+		}
 		return true;
 	}
 	if (len == sizeof(u32)) {
-		*err = get_user(v32, (u32 __user *)u64_to_user_ptr(uaddr));
-		memcpy(buf, &v32, sizeof(v32));
+		if (write) {
+			memcpy(&v32, buf, sizeof(v32));
+			*err = put_user(v32, (u32 __user *)p);
+		} else {
+			*err = get_user(v32, (u32 __user *)p);
+			memcpy(buf, &v32, sizeof(v32));
+		}
 		return true;
 	}
 	return false;
 }
 
-static bool vblk_guestmem_write_atomic(u64 uaddr, const void *buf,
-				       size_t len, int *err)
+/* Copy between @buf and guest memory, region by region. */
+static int vblk_guestmem_copy(struct vblk_guestmem *gm, u64 gpa, void *buf,
+			      size_t len, bool write)
 {
-	u16 v16;
-	u32 v32;
-
-	if (!IS_ALIGNED(uaddr, len))
-		return false;
-	if (len == sizeof(u16)) {
-		memcpy(&v16, buf, sizeof(v16));
-		*err = put_user(v16, (u16 __user *)u64_to_user_ptr(uaddr));
-		return true;
-	}
-	if (len == sizeof(u32)) {
-		memcpy(&v32, buf, sizeof(v32));
-		*err = put_user(v32, (u32 __user *)u64_to_user_ptr(uaddr));
-		return true;
-	}
-	return false;
-}
-
-static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
-{
-	struct vblk_guestmem *gm = ctx;
 	u64 uaddr;
 	size_t n;
 	int err;
@@ -147,9 +138,11 @@ static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
 		n = vblk_guestmem_xlate(gm, gpa, len, &uaddr);
 		if (!n)
 			return -EFAULT;
-		if (n == len && vblk_guestmem_read_atomic(uaddr, buf, n, &err))
+		if (n == len &&
+		    vblk_guestmem_atomic(uaddr, buf, n, write, &err))
 			return err ? -EFAULT : 0;
-		if (copy_from_user(buf, u64_to_user_ptr(uaddr), n))
+		if (write ? copy_to_user(u64_to_user_ptr(uaddr), buf, n) :
+			    copy_from_user(buf, u64_to_user_ptr(uaddr), n))
 			return -EFAULT;
 		buf += n;
 		gpa += n;
@@ -158,29 +151,16 @@ static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
 	return 0;
 }
 
+static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
+{
+	return vblk_guestmem_copy(ctx, gpa, buf, len, false);
+}
+
 static int vblk_guestmem_write(void *ctx, u64 gpa, const void *buf,
 			       size_t len)
 {
-	struct vblk_guestmem *gm = ctx;
-	u64 uaddr;
-	size_t n;
-	int err;
-
-	if (!vblk_guestmem_owner(gm))
-		return -EFAULT;
-	while (len) {
-		n = vblk_guestmem_xlate(gm, gpa, len, &uaddr);
-		if (!n)
-			return -EFAULT;
-		if (n == len && vblk_guestmem_write_atomic(uaddr, buf, n, &err))
-			return err ? -EFAULT : 0;
-		if (copy_to_user(u64_to_user_ptr(uaddr), buf, n))
-			return -EFAULT;
-		buf += n;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	/* Only read from when @write: the cast drops no promise. */
+	return vblk_guestmem_copy(ctx, gpa, (void *)buf, len, true);
 }
 
 static int vblk_guestmem_iter(void *ctx, const struct vblk_seg *segs,
