@@ -90,7 +90,10 @@ if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	echo "Error: test host timed out after ${timeout}s" >&2
 	exit 124
 fi
-if grep -qE 'Kernel panic|end Kernel panic' "$out/console.log"; then
+# The test host's own panic starts a console line (after an optional
+# timestamp); a nested guest's panic echoed by a test is indented or
+# prefixed ("# ...") and is that test's failure, not the host's.
+if grep -qE '^(\[ *[0-9.]+\] )?(---\[ end )?Kernel panic' "$out/console.log"; then
 	echo "Error: test host kernel panicked" >&2
 	exit 125
 fi
