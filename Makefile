@@ -128,7 +128,8 @@ install-module:
 		{ grep -v "Skipping depmod" || true; }
 	$(if $(DESTDIR),,$(SBIN_PATH) depmod -a $(KVER))
 
-install-user: user
+install-user:
+	@[ -x user/vblkctl ] && [ -x user/vblk-vmm ] || { echo "Error: user/vblkctl and user/vblk-vmm are not built (run: make user)" >&2; exit 1; }
 	install -D -m 0755 user/vblkctl $(DESTDIR)$(SBINDIR)/vblkctl
 	install -D -m 0755 user/vblk-vmm $(DESTDIR)$(BINDIR)/vblk-vmm
 	install -D -m 0644 Documentation/vblkctl.8 $(DESTDIR)$(MANDIR)/man8/vblkctl.8
