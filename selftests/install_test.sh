@@ -142,6 +142,10 @@ ok $? "depmod ran: modules.alias maps the genl family alias to vblk"
 
 /usr/local/sbin/vblkctl dev show >"$tmp/out" 2>&1
 rc=$?
+if [ $rc -ne 0 ]; then	# the kernel runs its modprobe helper in init's root
+	m=$(cat /proc/sys/kernel/modprobe)
+	[ -x "/proc/1/root$m" ] || echo "the kernel's modprobe helper $m is not in init's root"
+fi >>"$tmp/out"
 [ $rc -eq 0 ] && lsmod | grep -q '^vblk '
 ok $? "the installed vblkctl's first dev show autoloads vblk (rc $rc)" "$tmp/out"
 
