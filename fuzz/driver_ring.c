@@ -205,14 +205,17 @@ void fz_op_desc(struct fz_in *in)
 		fz_put_desc(v->desc, i & (v->num - 1), &d);
 }
 
+/* The same head many times over: full rings, passes that hit their weight. */
 void fz_op_push(struct fz_in *in)
 {
-	unsigned int q = fz_get8(in) % fz.nq;
+	unsigned int q = fz_get8(in) % fz.nq, n;
 	u16 head = fz_get16(in);
 	const struct vblk_vq *v = fz_vq(q);
 
-	if (v)
-		fz_push(q, v, head, true);
+	n = fz_get8(in);
+	n = n < 0xf0 ? 1 : 16 << (n & 7);	/* 1, or 16 to 2048 */
+	while (v && n--)
+		fz_push(q, v, head, !n);
 }
 
 void fz_op_avail_idx(struct fz_in *in)

@@ -23,7 +23,7 @@ enum fz_op {
 	FZ_OP_INIT,	/* u8 features, per queue: u8 size, u8 placement */
 	FZ_OP_CHAIN,	/* u8 q, u8 type, u8 sector, u8 flags, u8 nseg, ... */
 	FZ_OP_DESC,	/* u8 q, u16 index, u8 addr, u8 len, u8 flags, u16 next */
-	FZ_OP_PUSH,	/* u8 q, u16 head: avail ring entry and index */
+	FZ_OP_PUSH,	/* u8 q, u16 head, u8 times: avail entries, index */
 	FZ_OP_AVAIL_IDX,/* u8 q, u8 how (u16 raw) */
 	FZ_OP_KICK,	/* u8 value for QueueNotify */
 	FZ_OP_RUN,	/* the workers run their kicked queues */

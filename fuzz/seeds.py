@@ -33,11 +33,15 @@ def init(features=0x07, queues=((8, 0),)):
 
 
 def chain(q=0, t=T_IN, sector=0, flags=PUBLISH | KICK, segs=((0x10, 0x00),),
-          hdr=0x01, status=0x02, table=0x30, mutation=0, mut_arg=b""):
-    out = bytes([OP["CHAIN"], q, t, sector, flags | mutation << 3, len(segs),
-                 hdr])
-    for addr, length in segs:
-        out += bytes([addr, length])
+          hdr=0x01, status=0x02, table=0x30, mutation=0, mut_arg=b"",
+          nseg_escape=False):
+    nseg = bytes([5, len(segs)]) if nseg_escape else bytes([len(segs)])
+    out = bytes([OP["CHAIN"], q, t, sector, flags | mutation << 3]) + nseg + \
+        bytes([hdr])
+    for seg in segs:
+        out += bytes(seg[:2])
+        if len(seg) > 2:                # a raw length (selector 0xc0)
+            out += struct.pack("<I", seg[2])
     out += bytes([status])
     if flags & INDIRECT:
         out += bytes([table])
@@ -100,6 +104,14 @@ def seeds():
                    op("REBIND", 1) + init() + chain(t=T_OUT) + RUN)
     s["vdev"] = (header() + op("VDEV", 0, 0, 8, 0) + op("VDEV", 0, 2, 3, 0) +
                  init() + chain(t=T_IN) + RUN + op("VDEV", 0, 4))
+    big = tuple((0x00, 0xc0, 0xf0000) for _ in range(18))   # 16.9 MiB
+    s["budget"] = (header(cap=0xfff0) + init(0x07, ((8, 0),)) +
+                   chain(t=T_IN, nseg_escape=True, segs=big, hdr=0x03,
+                         status=0x04) +
+                   chain(t=T_IN, sector=1, hdr=0x05, status=0x06) + RUN)
+    s["busy"] = (header(aio=True) + init(0x07, ((8, 0),)) + chain(t=T_OUT) +
+                 op("PUSH", 0, 0, 0, 0xf3) + RUN + op("COMPLETE", 0, 0) +
+                 op("COMPLETE", 3, 4) + RUN)
     return s
 
 
