@@ -74,26 +74,39 @@ static const struct fz_region *fz_find(const struct fz_mem *m, u64 gpa)
 	return NULL;
 }
 
+/*
+ * Call @fn (when not NULL) for each piece of [gpa, gpa + len) that lies in
+ * one present region, in order. False when a byte is in no region, or
+ * when @fn says to stop.
+ */
+static bool fz_pieces(const struct fz_mem *m, u64 gpa, u64 len,
+		      bool (*fn)(const struct fz_region *r, u64 off, u64 n,
+				 void *arg), void *arg)
+{
+	while (len) {
+		const struct fz_region *r = fz_find(m, gpa);
+		u64 off, n;
+
+		if (!r)
+			return false;
+		off = gpa - r->gpa;
+		n = min(len, r->size - off);
+		if (fn && !fn(r, off, n, arg))
+			return false;
+		gpa += n;
+		len -= n;
+	}
+	return true;
+}
+
 /* Every byte of the range is in a present region (no wrap). */
 static bool fz_mapped(const struct fz_mem *m, u64 gpa, u64 len)
 {
 	u64 last;
 
-	if (!len)
-		return true;
-	if (__builtin_add_overflow(gpa, len - 1, &last))
+	if (len && __builtin_add_overflow(gpa, len - 1, &last))
 		return false;
-	while (len) {
-		const struct fz_region *r = fz_find(m, gpa);
-		u64 n;
-
-		if (!r)
-			return false;
-		n = min(len, r->size - (gpa - r->gpa));
-		gpa += n;
-		len -= n;
-	}
-	return true;
+	return fz_pieces(m, gpa, len, NULL, NULL);
 }
 
 bool fz_mem_ok(const struct fz_mem *m, u64 gpa, u64 len, unsigned int kinds)
@@ -113,25 +126,28 @@ bool fz_mem_ok(const struct fz_mem *m, u64 gpa, u64 len, unsigned int kinds)
 	return true;
 }
 
+struct fz_copy_arg {
+	u8 *p;
+	bool to_guest;
+};
+
+static bool fz_copy_piece(const struct fz_region *r, u64 off, u64 n, void *arg)
+{
+	struct fz_copy_arg *a = arg;
+
+	memcpy(a->to_guest ? r->buf + off : a->p,
+	       a->to_guest ? a->p : r->buf + off, n);
+	a->p += n;
+	return true;
+}
+
 /* Copy between guest memory and @buf; the range must be mapped. */
 static void fz_copy(const struct fz_mem *m, u64 gpa, void *buf, size_t len,
 		    bool to_guest)
 {
-	u8 *p = buf;
+	struct fz_copy_arg a = { buf, to_guest };
 
-	while (len) {
-		const struct fz_region *r = fz_find(m, gpa);
-		u64 off = gpa - r->gpa;
-		size_t n = min_t(u64, len, r->size - off);
-
-		if (to_guest)
-			memcpy(r->buf + off, p, n);
-		else
-			memcpy(p, r->buf + off, n);
-		p += n;
-		gpa += n;
-		len -= n;
-	}
+	fz_pieces(m, gpa, len, fz_copy_piece, &a);
 }
 
 bool fz_mem_peek(const struct fz_mem *m, u64 gpa, void *buf, size_t len,
@@ -176,26 +192,22 @@ bool fz_mem_gpa(const struct fz_mem *m, const void *p, size_t len, u64 *gpa)
 	return false;
 }
 
+static bool fz_count_piece(const struct fz_region *r, u64 off, u64 n, void *arg)
+{
+	(void)r;
+	(void)off;
+	(void)n;
+	++*(unsigned int *)arg;
+	return true;
+}
+
 unsigned int fz_mem_nvecs(const struct fz_mem *m, const struct vblk_seg *segs,
 			  unsigned int n)
 {
 	unsigned int i, nr = 0;
 
-	for (i = 0; i < n; i++) {
-		u64 gpa = segs[i].gpa, len = segs[i].len;
-
-		while (len) {
-			const struct fz_region *r = fz_find(m, gpa);
-			u64 k;
-
-			if (!r)
-				return nr;
-			k = min(len, r->size - (gpa - r->gpa));
-			nr++;
-			gpa += k;
-			len -= k;
-		}
-	}
+	for (i = 0; i < n; i++)
+		fz_pieces(m, segs[i].gpa, segs[i].len, fz_count_piece, &nr);
 	return nr;
 }
 
@@ -230,51 +242,49 @@ static int fz_write(void *ctx, u64 gpa, const void *buf, size_t len)
 	return ok ? 0 : -EFAULT;
 }
 
+struct fz_vec_arg {
+	struct kvec *kv;
+	unsigned int nr;
+	size_t total;
+};
+
+static bool fz_vec_piece(const struct fz_region *r, u64 off, u64 n, void *arg)
+{
+	struct fz_vec_arg *a = arg;
+
+	if (a->nr == VBLK_MEM_MAX_IOVECS)
+		return false;
+	a->kv[a->nr].iov_base = r->buf + off;
+	a->kv[a->nr].iov_len = n;
+	a->nr++;
+	a->total += n;
+	return true;
+}
+
 static int fz_iter(void *ctx, const struct vblk_seg *segs, unsigned int nsegs,
 		   unsigned int dir, union vblk_iovec_buf *buf,
 		   struct iov_iter *iter)
 {
-	unsigned int kinds = dir == ITER_DEST ? FZ_WR : FZ_RD;
+	unsigned int kinds = dir == ITER_DEST ? FZ_WR : FZ_RD, i;
+	struct fz_vec_arg a = { buf->kv, 0, 0 };
 	struct fz_mem *m = ctx;
-	unsigned int i, nr = 0;
-	size_t total = 0;
 	int ret = 0;
 
 	might_sleep();
 	FZ_CHECK(nsegs && nsegs <= VBLK_SEG_MAX, "iter() of %u segments", nsegs);
 	for (i = 0; i < nsegs && !ret; i++) {
-		u64 gpa = segs[i].gpa, len = segs[i].len;
-
-		FZ_CHECK(len, "iter() of an empty segment");
-		if (!fz_mem_ok(m, gpa, len, kinds)) {
+		FZ_CHECK(segs[i].len, "iter() of an empty segment");
+		if (!fz_mem_ok(m, segs[i].gpa, segs[i].len, kinds))
 			ret = -EFAULT;
-			break;
-		}
-		while (len) {
-			const struct fz_region *r = fz_find(m, gpa);
-			u64 off = gpa - r->gpa, n = min(len, r->size - off);
-
-			if (nr == VBLK_MEM_MAX_IOVECS) {
-				ret = -E2BIG;
-				break;
-			}
-			buf->kv[nr].iov_base = r->buf + off;
-			buf->kv[nr].iov_len = n;
-			nr++;
-			total += n;
-			gpa += n;
-			len -= n;
-		}
+		else if (!fz_pieces(m, segs[i].gpa, segs[i].len, fz_vec_piece, &a))
+			ret = -E2BIG;
 	}
 	fz_model_on_iter(segs, nsegs, dir, !ret);
-	if (ret)
-		return ret;
-	iov_iter_kvec(iter, dir, buf->kv, nr, total);
-	return 0;
+	if (!ret)
+		iov_iter_kvec(iter, dir, buf->kv, a.nr, a.total);
+	return ret;
 }
 
-const struct vblk_mem_ops fz_mem_ops = {
-	.read = fz_read,
-	.write = fz_write,
-	.iter = fz_iter,
-};
+/* The device's only way into guest memory. */
+const struct vblk_mem_ops fz_mem_ops = { .iter = fz_iter, .read = fz_read,
+					 .write = fz_write };
