@@ -15,7 +15,7 @@ KBUILD_FLAGS := W=1 KCFLAGS=-Werror
 VBLK_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(ROOT)/dkms.conf)
 
 .PHONY: all deps kernel modules test-modules user selftests sparse checkpatch \
-	gen gen-check check run kunit bench clean help install uninstall \
+	gen gen-check check run kunit bench fuzz clean help install uninstall \
 	install-module install-user dkms dkms-src dkms-remove
 
 all: modules user
@@ -39,6 +39,8 @@ help:
 	@echo "  make sparse         sparse (C=2) build against the test kernel"
 	@echo "  make checkpatch     checkpatch.pl --strict on the kernel sources"
 	@echo "  make kunit          the KUnit suites in-tree with kunit.py (UML)"
+	@echo "  make fuzz           the long fuzzing campaigns (libFuzzer here; hostile guest,"
+	@echo "                      netlink and backing faults in the test host)"
 	@echo "Performance:"
 	@echo "  make bench          vblk against QEMU and the bare backing (QUICK=1: short)"
 	@echo "Install (PREFIX=$(PREFIX), DESTDIR for staging):"
@@ -170,6 +172,11 @@ check: deps
 run: deps
 	@scripts/run.sh
 
+# The long fuzzing campaigns of Documentation/testing.rst (make check runs
+# a bounded smoke of each).  CPU-heavy: flock /tmp/vblk-machine.lock make fuzz
+fuzz: deps
+	@scripts/fuzz.sh campaign
+
 # Not a test: the performance comparison of Documentation/performance.rst.
 bench: deps
 	@QUICK=$(QUICK) scripts/bench/run.sh
@@ -178,4 +185,5 @@ clean:
 	-$(MAKE) -s -C $(KDIR) M=$(ROOT) clean 2>/dev/null
 	-$(MAKE) -C user clean
 	-$(MAKE) -C selftests clean
+	-$(MAKE) -C fuzz clean
 	rm -f .kdir

@@ -234,7 +234,7 @@ static void vblk_unthrottle(struct vblk_blk *blk, struct vblk_blk_queue *bq,
 	if (!bq->throttled)
 		return;
 	WRITE_ONCE(bq->throttled, false);
-	atomic64_set(&blk->stats.currently_throttled_gauge, 0);
+	atomic64_dec(&blk->stats.currently_throttled_gauge);
 	p->events |= BIT(VBLK_EV_THROTTLE_STOP);
 }
 
@@ -313,7 +313,7 @@ static void vblk_stall(struct vblk_run *r)
 		return;
 	WRITE_ONCE(r->bq->throttled, true);
 	atomic64_inc(&r->blk->stats.throttled_count);
-	atomic64_set(&r->blk->stats.currently_throttled_gauge, 1);
+	atomic64_inc(&r->blk->stats.currently_throttled_gauge);
 	r->p->events |= BIT(VBLK_EV_THROTTLE_START);
 }
 

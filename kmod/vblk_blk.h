@@ -53,7 +53,8 @@ enum vblk_event {
  * @bytes_written: bytes of successful writes
  * @io_errors: requests answered S_IOERR or dropped for a malformed chain
  * @throttled_count: throttle stall events
- * @currently_throttled_gauge: 1 while any queue is stalled by the throttle
+ * @currently_throttled_gauge: how many queues the throttle stalls (reported
+ *	as 1 while any is)
  * @invalid_avail_idx_count: avail index jumps beyond the queue size
  */
 struct vblk_stats {

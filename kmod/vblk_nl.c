@@ -293,7 +293,7 @@ static int vblk_nl_put_stats(struct sk_buff *skb, const struct vblk_stats *st)
 	    nla_put_uint(skb, VBLK_A_STATS_THROTTLED_COUNT,
 			 atomic64_read(&st->throttled_count)) ||
 	    nla_put_uint(skb, VBLK_A_STATS_CURRENTLY_THROTTLED,
-			 atomic64_read(&st->currently_throttled_gauge)) ||
+			 !!atomic64_read(&st->currently_throttled_gauge)) ||
 	    nla_put_uint(skb, VBLK_A_STATS_INVALID_AVAIL_IDX_COUNT,
 			 atomic64_read(&st->invalid_avail_idx_count))) {
 		nla_nest_cancel(skb, nest);

@@ -7,7 +7,7 @@
 # Exits non-zero if anything failed.
 #
 # VBLK_CHECK_SKIP: space-separated stages to leave out
-#   (static, dkms, unit, vm, kunit-intree), e.g. for a quick local loop.
+#   (static, dkms, unit, fuzz, vm, kunit-intree), e.g. for a quick local loop.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VBLK_ROOT"
@@ -103,6 +103,13 @@ if ! skip unit; then
 	make -s -C user test >"$out/tap/user-unit.tap" 2>&1 ||
 		grep -q '^not ok' "$out/tap/user-unit.tap" ||
 		echo "not ok 1 - user unit tests exited non-zero" >>"$out/tap/user-unit.tap"
+	say "  done ($(took))"
+fi
+
+if ! skip fuzz; then
+	stage "libFuzzer smoke of the device core (scripts/fuzz.sh smoke)"
+	scripts/fuzz.sh smoke >"$out/tap/fuzz.tap" 2>&1
+	grep -E '^# (seed|took)' "$out/tap/fuzz.tap" | sed 's/^# /  /'
 	say "  done ($(took))"
 fi
 
