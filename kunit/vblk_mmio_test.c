@@ -3,7 +3,9 @@
  * KUnit tests for the virtio-mmio register file (suite "vblk_mmio"): the
  * identity registers, DeviceFeatures and its selector, access widths and
  * rights, the config space's widths, the queue registers and QueueReady's
- * refusals, InterruptStatus / InterruptACK and QueueNotify.
+ * refusals, InterruptStatus / InterruptACK and QueueNotify, DriverFeatures
+ * and its selector, the halves of the ring addresses, QueueSel over two
+ * queues, and what a reset clears in the transport.
  */
 #include <kunit/test.h>
 #include <linux/string.h>
@@ -294,6 +296,129 @@ static void vblk_mmio_test_notify_kicks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
 }
 
+static void vblk_mmio_test_driver_features_sel(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0, 16);
+	u64 want = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_BLK_F_FLUSH);
+
+	vt_wr(test, fd, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	      VIRTIO_CONFIG_S_DRIVER);
+	/* each selector value writes its own half */
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES, upper_32_bits(want));
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES, lower_32_bits(want));
+	KUNIT_EXPECT_EQ(test, want, vblk_vdev_get_driver_features(fd->vd));
+	/* rewriting one half keeps the other */
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	KUNIT_EXPECT_EQ(test, BIT_ULL(VIRTIO_F_VERSION_1),
+			vblk_vdev_get_driver_features(fd->vd));
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES, lower_32_bits(want));
+	/* a selector beyond the 64 feature bits writes nothing */
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES, U32_MAX);
+	KUNIT_EXPECT_EQ(test, want, vblk_vdev_get_driver_features(fd->vd));
+
+	vt_wr(test, fd, VIRTIO_MMIO_STATUS, vt_status(test, fd) |
+	      VIRTIO_CONFIG_S_FEATURES_OK);
+	KUNIT_EXPECT_TRUE(test, vt_status(test, fd) &
+			  VIRTIO_CONFIG_S_FEATURES_OK);
+	KUNIT_EXPECT_EQ(test, want, vblk_vdev_get_features(fd->vd));
+}
+
+static void vblk_mmio_test_queue_addr_halves(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0, 16);
+	const struct vblk_vq *vq = &fd->vd->qs[0].vq;
+
+	vt_negotiate(test, fd, BIT_ULL(VIRTIO_F_VERSION_1));
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 16);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_HIGH, 1);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 2);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_HIGH, 3);
+	/* a low half written again keeps its high half */
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x4000);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	KUNIT_ASSERT_EQ(test, 1, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
+	KUNIT_EXPECT_EQ(test, 16, vq->num);
+	KUNIT_EXPECT_EQ(test, 0x100004000ULL, vq->desc);
+	KUNIT_EXPECT_EQ(test, 0x200002000ULL, vq->avail);
+	KUNIT_EXPECT_EQ(test, 0x300003000ULL, vq->used);
+}
+
+/* Two queues: QueueSel picks whose registers are read and written. */
+static void vblk_mmio_test_queue_sel(struct kunit *test)
+{
+	struct vblk_blk_config cfg = { .capacity = VT_CAP / 512,
+				       .num_queues = 2 };
+	struct vblk_fake_dev *fd = vblk_fake_dev_new(test, &cfg, VT_CAP, 0, 16);
+	const struct vblk_vdev_queue *qs = fd->vd->qs;
+
+	vt_negotiate(test, fd, BIT_ULL(VIRTIO_F_VERSION_1));
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_SEL, 1);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 8);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x10000);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x10080);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_LOW, 0x10100);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	KUNIT_EXPECT_EQ(test, 1, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
+	KUNIT_EXPECT_EQ(test, 256, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_NUM_MAX));
+
+	/* queue 0 kept none of it */
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_SEL, 0);
+	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 16);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, fd->vq.desc);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, fd->vq.avail);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_LOW, fd->vq.used);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	KUNIT_EXPECT_EQ(test, 1, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
+
+	KUNIT_EXPECT_EQ(test, 8, qs[1].vq.num);
+	KUNIT_EXPECT_EQ(test, 0x10000, qs[1].vq.desc);
+	KUNIT_EXPECT_EQ(test, 0x10100, qs[1].vq.used);
+	KUNIT_EXPECT_EQ(test, 16, qs[0].vq.num);
+	KUNIT_EXPECT_EQ(test, fd->vq.desc, qs[0].vq.desc);
+	/* disabling queue 1 leaves queue 0 alone */
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_SEL, 1);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 0);
+	KUNIT_EXPECT_FALSE(test, vblk_vdev_get_vq_ready(fd->vd, 1));
+	KUNIT_EXPECT_TRUE(test, vblk_vdev_get_vq_ready(fd->vd, 0));
+}
+
+/* Status 0 also resets the transport: selectors, queue registers, ISR. */
+static void vblk_mmio_test_reset_clears_transport(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+	u64 offer = vblk_vdev_get_device_features(fd->vd);
+
+	vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_ASSERT_EQ(test, VIRTIO_MMIO_INT_VRING,
+			vt_rd(test, fd, VIRTIO_MMIO_INTERRUPT_STATUS));
+	vt_wr(test, fd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+
+	vt_wr(test, fd, VIRTIO_MMIO_STATUS, 0);
+	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_INTERRUPT_STATUS));
+	KUNIT_EXPECT_EQ(test, lower_32_bits(offer),
+			vt_rd(test, fd, VIRTIO_MMIO_DEVICE_FEATURES));
+	vt_wr(test, fd, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	      VIRTIO_CONFIG_S_DRIVER);
+	vt_wr(test, fd, VIRTIO_MMIO_DRIVER_FEATURES, BIT(VIRTIO_BLK_F_FLUSH));
+	KUNIT_EXPECT_EQ(test, BIT_ULL(VIRTIO_BLK_F_FLUSH),
+			vblk_vdev_get_driver_features(fd->vd));
+	/* the ring addresses written before the reset are forgotten */
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 16);
+	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	KUNIT_EXPECT_EQ(test, 0, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
+}
+
 static struct kunit_case vblk_mmio_test_cases[] = {
 	KUNIT_CASE(vblk_mmio_test_identity_regs),
 	KUNIT_CASE(vblk_mmio_test_features_offered),
@@ -303,6 +428,10 @@ static struct kunit_case vblk_mmio_test_cases[] = {
 	KUNIT_CASE(vblk_mmio_test_queue_ready_needs_addresses),
 	KUNIT_CASE(vblk_mmio_test_interrupt_ack),
 	KUNIT_CASE(vblk_mmio_test_notify_kicks),
+	KUNIT_CASE(vblk_mmio_test_driver_features_sel),
+	KUNIT_CASE(vblk_mmio_test_queue_addr_halves),
+	KUNIT_CASE(vblk_mmio_test_queue_sel),
+	KUNIT_CASE(vblk_mmio_test_reset_clears_transport),
 	{}
 };
 
