@@ -2,9 +2,12 @@
 /*
  * KUnit tests for the block layer and backing I/O (suite "vblk_blk"):
  * GET_ID, flush failures, write-through without FLUSH, publishing when the
- * used ring faults, the throttle stall and the fairness weight.
+ * used ring faults, the throttle stall and the fairness weight; backing
+ * errors and -EINTR on writes, GET_ID past an empty throttle, and the
+ * counters and used lengths of every kind of outcome.
  */
 #include <kunit/test.h>
+#include <linux/string.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
@@ -335,6 +338,137 @@ static void vblk_blk_test_weight_requeues(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2, atomic_read(&fd->host.signals));
 }
 
+/* ------------------------------------------------------------------ */
+/* Backing errors, GET_ID and the throttle, accounting                 */
+/* ------------------------------------------------------------------ */
+
+static void vblk_blk_test_backing_errors(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+	struct vblk_fake_backing *b = fd->backing;
+
+	/* a write interrupted three times is retried to completion */
+	b->write_eintrs = 3;
+	vt_add_write(fd, 2, 1);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 4, atomic_read(&b->writes));
+	KUNIT_EXPECT_EQ(test, 0, b->write_eintrs);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(b->data + 1024, 0x5A, 512));
+
+	/* any other error is an I/O error, at once */
+	b->write_err = -ENOSPC;
+	vt_add_write(fd, 3, 1);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 5, atomic_read(&b->writes));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(b->data + 1536, 0xAB, 512));
+	b->read_err = -EIO;
+	vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&b->reads));
+
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, writes_completed));
+	KUNIT_EXPECT_EQ(test, 512, vblk_fake_stat(fd, bytes_written));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, reads_completed));
+	KUNIT_EXPECT_EQ(test, 2, vblk_fake_stat(fd, io_errors));
+	KUNIT_EXPECT_EQ(test, 3, vblk_fake_vq_used_idx(&fd->vq));
+}
+
+/* GET_ID is served while the queue is out of tokens, and costs none. */
+static void vblk_blk_test_get_id_bypasses_throttle(struct kunit *test)
+{
+	struct vblk_throttle_cfg lim = { .iops = 1 };
+	struct vblk_fake_dev *fd = vt_serial_dev(test);
+	struct vblk_throttle *t = &fd->vd->blk.throttle;
+	struct vblk_fake_desc d[3];
+
+	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(t, &lim, NULL));
+	KUNIT_ASSERT_TRUE(test, vblk_throttle_admit(t, 1, 0));
+	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_GET_ID, 0);
+	vblk_fake_wr8(fd->mem, VT_STATUS, VT_SENTINEL);
+	vt_rw_descs(d, 20, true, VT_DATA);
+	vblk_fake_vq_add_chain(&fd->vq, d, 3);
+	vblk_fake_notify(test, fd->vd, 0);
+
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(vblk_fake_ptr(fd->mem, VT_DATA, 20),
+					"vblk-serial-00012345", 20));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, throttled_count));
+	KUNIT_EXPECT_EQ(test, 0, t->ops.tokens);
+	KUNIT_EXPECT_FALSE(test, fd->vd->blk.qs[0].throttled);
+}
+
+/* One drain of every kind of outcome: each counter counts its own. */
+static void vblk_blk_test_accounting(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+	struct vblk_fake_desc rd[5] = {
+		{ .addr = VT_HDR, .len = 16 },
+		{ .addr = VT_DATA, .len = 512, .flags = VT_W },
+		{ .addr = VT_DATA + 0x1000, .len = 1024, .flags = VT_W },
+		{ .addr = VT_DATA + 0x2000, .len = 512, .flags = VT_W },
+		{ .addr = VT_STATUS, .len = 1, .flags = VT_W },
+	};
+	struct vblk_fake_desc d[3];
+	u32 id, len;
+
+	vblk_fake_fill(fd->mem, VT_STATUS, VT_SENTINEL, 5);
+	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_IN, 1);
+	vblk_fake_vq_add_chain(&fd->vq, rd, 5);		/* 2 KiB read */
+	vblk_fake_write_hdr(fd->mem, VT_HDR + 0x100, VIRTIO_BLK_T_OUT, 8);
+	vt_rw_descs(d, 1536, false, VT_DATA + 0x3000);
+	d[0].addr = VT_HDR + 0x100;
+	d[2].addr = VT_STATUS + 1;
+	vblk_fake_vq_add_chain(&fd->vq, d, 3);		/* 1.5 KiB write */
+	vblk_fake_write_hdr(fd->mem, VT_HDR + 0x200, VIRTIO_BLK_T_FLUSH, 0);
+	d[1] = (struct vblk_fake_desc){ .addr = VT_STATUS + 2, .len = 1,
+					.flags = VT_W };
+	d[0].addr = VT_HDR + 0x200;
+	vblk_fake_vq_add_chain(&fd->vq, d, 2);		/* flush */
+	vblk_fake_write_hdr(fd->mem, VT_HDR + 0x300, 0xbeef, 0);
+	d[0].addr = VT_HDR + 0x300;
+	d[1].addr = VT_STATUS + 3;
+	vblk_fake_vq_add_chain(&fd->vq, d, 2);		/* unsupported */
+	vblk_fake_write_hdr(fd->mem, VT_HDR + 0x400, VIRTIO_BLK_T_IN, 0);
+	vt_rw_descs(d, 100, true, VT_DATA);
+	d[0].addr = VT_HDR + 0x400;
+	d[2].addr = VT_STATUS + 4;
+	vblk_fake_vq_add_chain(&fd->vq, d, 3);		/* invalid */
+	vblk_fake_notify(test, fd->vd, 0);
+
+	KUNIT_EXPECT_EQ(test, 5, vblk_fake_vq_used_idx(&fd->vq));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
+	KUNIT_EXPECT_EQ(test, 2048, vblk_fake_stat(fd, bytes_read));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, writes_completed));
+	KUNIT_EXPECT_EQ(test, 1536, vblk_fake_stat(fd, bytes_written));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, flushes_completed));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, io_errors));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->host.signals));
+	/* the used lengths: data read plus the status byte, else 1 */
+	vblk_fake_vq_used_elem(&fd->vq, 0, &id, &len);
+	KUNIT_EXPECT_EQ(test, 2049, len);
+	vblk_fake_vq_used_elem(&fd->vq, 1, &id, &len);
+	KUNIT_EXPECT_EQ(test, 1, len);
+	vblk_fake_vq_used_elem(&fd->vq, 3, &id, &len);
+	KUNIT_EXPECT_EQ(test, 1, len);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			vblk_fake_rd8(fd->mem, VT_STATUS + 1));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			vblk_fake_rd8(fd->mem, VT_STATUS + 2));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_UNSUPP,
+			vblk_fake_rd8(fd->mem, VT_STATUS + 3));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(fd->mem, VT_STATUS + 4));
+	/* the read's three segments hold sectors 1 to 4 of the file */
+	KUNIT_EXPECT_TRUE(test, vblk_fake_all(fd->mem, VT_DATA + 0x2000, 0xAB,
+					      512));
+}
+
 static struct kunit_case vblk_blk_test_cases[] = {
 	KUNIT_CASE(vblk_blk_test_get_id),
 	KUNIT_CASE(vblk_blk_test_get_id_short_and_bad),
@@ -346,6 +480,9 @@ static struct kunit_case vblk_blk_test_cases[] = {
 	KUNIT_CASE(vblk_blk_test_throttle_stall_counted_once),
 	KUNIT_CASE(vblk_blk_test_throttle_episode_coalesced),
 	KUNIT_CASE(vblk_blk_test_weight_requeues),
+	KUNIT_CASE(vblk_blk_test_backing_errors),
+	KUNIT_CASE(vblk_blk_test_get_id_bypasses_throttle),
+	KUNIT_CASE(vblk_blk_test_accounting),
 	{}
 };
 
