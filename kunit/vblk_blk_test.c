@@ -26,18 +26,25 @@ static struct vblk_fake_dev *vt_serial_dev(struct kunit *test)
 	return fd;
 }
 
-static void vblk_blk_test_get_id(struct kunit *test)
+/* A GET_ID into @len bytes at VT_DATA (64 bytes of 0x5A before), kicked. */
+static void vt_get_id(struct kunit *test, struct vblk_fake_dev *fd, u32 len)
 {
-	struct vblk_fake_dev *fd = vt_serial_dev(test);
 	struct vblk_fake_desc d[3];
-	u32 id, len;
 
 	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_GET_ID, 0);
 	vblk_fake_fill(fd->mem, VT_DATA, 0x5A, 64);
-	vt_rw_descs(d, 64, true, VT_DATA);
+	vblk_fake_wr8(fd->mem, VT_STATUS, VT_SENTINEL);
+	vt_rw_descs(d, len, true, VT_DATA);
 	vblk_fake_vq_add_chain(&fd->vq, d, 3);
 	vblk_fake_notify(test, fd->vd, 0);
+}
 
+static void vblk_blk_test_get_id(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = vt_serial_dev(test);
+	u32 id, len;
+
+	vt_get_id(test, fd, 64);
 	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
 	KUNIT_EXPECT_EQ(test, 0, memcmp(vblk_fake_ptr(fd->mem, VT_DATA, 20),
 					"vblk-serial-00012345", 20));
@@ -57,11 +64,7 @@ static void vblk_blk_test_get_id_short_and_bad(struct kunit *test)
 	u32 id, len;
 
 	/* an 8-byte buffer gets the first 8 bytes of the serial */
-	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_GET_ID, 0);
-	vblk_fake_fill(fd->mem, VT_DATA, 0x5A, 64);
-	vt_rw_descs(d, 8, true, VT_DATA);
-	vblk_fake_vq_add_chain(&fd->vq, d, 3);
-	vblk_fake_notify(test, fd->vd, 0);
+	vt_get_id(test, fd, 8);
 	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
 	KUNIT_EXPECT_EQ(test, 0, memcmp(vblk_fake_ptr(fd->mem, VT_DATA, 8),
 					"vblk-ser", 8));
@@ -70,8 +73,8 @@ static void vblk_blk_test_get_id_short_and_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 9, len);
 
 	/* split over two buffers of 4 and 64 bytes */
+	vt_rw_descs(d, 4, true, VT_DATA);
 	d[3] = d[2];
-	d[1].len = 4;
 	d[2] = (struct vblk_fake_desc){ .addr = VT_DATA + 0x100, .len = 64,
 					.flags = VT_W };
 	vblk_fake_vq_add_chain(&fd->vq, d, 4);
@@ -247,15 +250,8 @@ static void vblk_blk_test_used_fault_no_status(struct kunit *test)
 
 static void vblk_blk_test_throttle_stall_counted_once(struct kunit *test)
 {
-	struct vblk_throttle_cfg lim = { .iops = 1 };
-	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
-	const char *why = NULL;
+	struct vblk_fake_dev *fd = vt_stalled_dev(test);
 
-	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->blk.throttle, &lim,
-						   &why));
-	vt_add_read(fd);
-	vt_add_read(fd);
-	vblk_fake_notify(test, fd->vd, 0);
 	/* the first request took the only token, the second stalled */
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, reads_completed));
 	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(fd, throttled_count));
@@ -384,15 +380,10 @@ static void vblk_blk_test_get_id_bypasses_throttle(struct kunit *test)
 	struct vblk_throttle_cfg lim = { .iops = 1 };
 	struct vblk_fake_dev *fd = vt_serial_dev(test);
 	struct vblk_throttle *t = &fd->vd->blk.throttle;
-	struct vblk_fake_desc d[3];
 
 	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(t, &lim, NULL));
 	KUNIT_ASSERT_TRUE(test, vblk_throttle_admit(t, 1, 0));
-	vblk_fake_write_hdr(fd->mem, VT_HDR, VIRTIO_BLK_T_GET_ID, 0);
-	vblk_fake_wr8(fd->mem, VT_STATUS, VT_SENTINEL);
-	vt_rw_descs(d, 20, true, VT_DATA);
-	vblk_fake_vq_add_chain(&fd->vq, d, 3);
-	vblk_fake_notify(test, fd->vd, 0);
+	vt_get_id(test, fd, 20);
 
 	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK, vblk_fake_rd8(fd->mem, VT_STATUS));
 	KUNIT_EXPECT_EQ(test, 0, memcmp(vblk_fake_ptr(fd->mem, VT_DATA, 20),

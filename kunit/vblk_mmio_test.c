@@ -326,22 +326,35 @@ static void vblk_mmio_test_driver_features_sel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, want, vblk_vdev_get_features(fd->vd));
 }
 
+/* Register writes, in order: { offset, value } pairs. */
+static void vt_wr_all(struct kunit *test, struct vblk_fake_dev *fd,
+		      const u32 (*w)[2], unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		vt_wr(test, fd, w[i][0], w[i][1]);
+}
+
 static void vblk_mmio_test_queue_addr_halves(struct kunit *test)
 {
+	static const u32 w[][2] = {
+		{ VIRTIO_MMIO_QUEUE_NUM, 16 },
+		{ VIRTIO_MMIO_QUEUE_DESC_HIGH, 1 },
+		{ VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000 },
+		{ VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000 },
+		{ VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 2 },
+		{ VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000 },
+		{ VIRTIO_MMIO_QUEUE_USED_HIGH, 3 },
+		/* a low half written again keeps its high half */
+		{ VIRTIO_MMIO_QUEUE_DESC_LOW, 0x4000 },
+		{ VIRTIO_MMIO_QUEUE_READY, 1 },
+	};
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0, 16);
 	const struct vblk_vq *vq = &fd->vd->qs[0].vq;
 
 	vt_negotiate(test, fd, BIT_ULL(VIRTIO_F_VERSION_1));
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 16);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_HIGH, 1);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 2);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_HIGH, 3);
-	/* a low half written again keeps its high half */
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x4000);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	vt_wr_all(test, fd, w, ARRAY_SIZE(w));
 	KUNIT_ASSERT_EQ(test, 1, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
 	KUNIT_EXPECT_EQ(test, 16, vq->num);
 	KUNIT_EXPECT_EQ(test, 0x100004000ULL, vq->desc);
@@ -352,18 +365,21 @@ static void vblk_mmio_test_queue_addr_halves(struct kunit *test)
 /* Two queues: QueueSel picks whose registers are read and written. */
 static void vblk_mmio_test_queue_sel(struct kunit *test)
 {
+	static const u32 q1[][2] = {
+		{ VIRTIO_MMIO_QUEUE_SEL, 1 },
+		{ VIRTIO_MMIO_QUEUE_NUM, 8 },
+		{ VIRTIO_MMIO_QUEUE_DESC_LOW, 0x10000 },
+		{ VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x10080 },
+		{ VIRTIO_MMIO_QUEUE_USED_LOW, 0x10100 },
+		{ VIRTIO_MMIO_QUEUE_READY, 1 },
+	};
 	struct vblk_blk_config cfg = { .capacity = VT_CAP / 512,
 				       .num_queues = 2 };
 	struct vblk_fake_dev *fd = vblk_fake_dev_new(test, &cfg, VT_CAP, 0, 16);
 	const struct vblk_vdev_queue *qs = fd->vd->qs;
 
 	vt_negotiate(test, fd, BIT_ULL(VIRTIO_F_VERSION_1));
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_SEL, 1);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_NUM, 8);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x10000);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x10080);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_USED_LOW, 0x10100);
-	vt_wr(test, fd, VIRTIO_MMIO_QUEUE_READY, 1);
+	vt_wr_all(test, fd, q1, ARRAY_SIZE(q1));
 	KUNIT_EXPECT_EQ(test, 1, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_READY));
 	KUNIT_EXPECT_EQ(test, 256, vt_rd(test, fd, VIRTIO_MMIO_QUEUE_NUM_MAX));
 

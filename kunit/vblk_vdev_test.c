@@ -133,15 +133,8 @@ static void vblk_vdev_test_reset_keeps_counters(struct kunit *test)
 
 static void vblk_vdev_test_reset_ends_stall(struct kunit *test)
 {
-	struct vblk_throttle_cfg lim = { .iops = 1 };
-	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
-	const char *why = NULL;
+	struct vblk_fake_dev *fd = vt_stalled_dev(test);
 
-	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->blk.throttle, &lim,
-						   &why));
-	vt_add_read(fd);
-	vt_add_read(fd);
-	vblk_fake_notify(test, fd->vd, 0);
 	KUNIT_ASSERT_EQ(test, 1, vblk_fake_stat(fd, currently_throttled_gauge));
 	vt_wr(test, fd, VIRTIO_MMIO_STATUS, 0);
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(fd, currently_throttled_gauge));

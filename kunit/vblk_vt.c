@@ -117,3 +117,27 @@ u16 vt_add_read(struct vblk_fake_dev *fd)
 	vt_rw_descs(d, 512, true, VT_DATA);
 	return vblk_fake_vq_add_chain(&fd->vq, d, 3);
 }
+
+/**
+ * vt_stalled_dev() - a device whose second read stalled on a 1 iops limit
+ * @test: owning test
+ *
+ * vt_dev() without EVENT_IDX, limited to one operation per second; two
+ * reads are published and the queue notified: the first took the only
+ * token, the second is stalled (the fake clock stands still).
+ *
+ * Return: the fake device.
+ */
+struct vblk_fake_dev *vt_stalled_dev(struct kunit *test)
+{
+	struct vblk_throttle_cfg lim = { .iops = 1 };
+	struct vblk_fake_dev *fd = vt_dev(test, 16, false);
+	const char *why = NULL;
+
+	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(&fd->vd->blk.throttle, &lim,
+						   &why));
+	vt_add_read(fd);
+	vt_add_read(fd);
+	vblk_fake_notify(test, fd->vd, 0);
+	return fd;
+}

@@ -30,5 +30,6 @@ u32 vt_status(struct kunit *test, struct vblk_fake_dev *fd);
 void vt_negotiate(struct kunit *test, struct vblk_fake_dev *fd, u64 feat);
 void vt_rw_descs(struct vblk_fake_desc *d, u32 data_len, bool in, u64 data);
 u16 vt_add_read(struct vblk_fake_dev *fd);
+struct vblk_fake_dev *vt_stalled_dev(struct kunit *test);
 
 #endif /* _VBLK_VT_H */
