@@ -146,8 +146,10 @@ int vblk_dev_name_check(const char *name, size_t len, const char **why)
 		*why = "name: longer than 31 characters";
 		return -EINVAL;
 	}
+	/* isalnum() also takes the Latin-1 letters (0xc0 to 0xff) */
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!(isascii(name[i]) && isalnum(name[i])) &&
+		    !strchr("_.-", name[i]))
 			break;
 	}
 	if (i < len || (len == 1 && name[0] == '.') ||
