@@ -26,6 +26,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <uapi/linux/virtio_config.h>
+#include <kunit/visibility.h>
 
 #include "vblk_dev.h"
 #include "vblk_file.h"
@@ -51,6 +52,7 @@ void vblk_dev_lock(void)
 {
 	mutex_lock(&vblk_devs_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_lock);
 
 /**
  * vblk_dev_unlock() - release the registry mutex
@@ -59,6 +61,7 @@ void vblk_dev_unlock(void)
 {
 	mutex_unlock(&vblk_devs_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_unlock);
 
 static void vblk_dev_release(struct kref *kref)
 {
@@ -82,6 +85,7 @@ void vblk_dev_put(struct vblk_device *d)
 {
 	kref_put(&d->kref, vblk_dev_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_put);
 
 /**
  * vblk_dev_announce() - report a device event to the monitor group
@@ -142,8 +146,10 @@ int vblk_dev_name_check(const char *name, size_t len, const char **why)
 		*why = "name: longer than 31 characters";
 		return -EINVAL;
 	}
+	/* isalnum() also takes the Latin-1 letters (0xc0 to 0xff) */
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!(isascii(name[i]) && isalnum(name[i])) &&
+		    !strchr("_.-", name[i]))
 			break;
 	}
 	if (i < len || (len == 1 && name[0] == '.') ||
@@ -257,6 +263,7 @@ err_put:
 	vblk_dev_put(d);	/* d->backing is still NULL: the caller's */
 	return ERR_PTR(err);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_add);
 
 /**
  * vblk_dev_delete() - delete a listed device
@@ -303,6 +310,7 @@ int vblk_dev_delete(struct vblk_device *d, bool force, const char **why)
 	vblk_dev_put(d);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_delete);
 
 /**
  * vblk_dev_claim() - make @b the device's binding

@@ -26,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <uapi/linux/vblk_vmm.h>
+#include <kunit/visibility.h>
 
 #include "vblk_guestmem.h"
 
@@ -229,6 +230,7 @@ const struct vblk_mem_ops vblk_guestmem_ops = {
 	.write = vblk_guestmem_write,
 	.iter = vblk_guestmem_iter,
 };
+EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_ops);
 
 /**
  * vblk_guestmem_init - start with an empty table
@@ -240,6 +242,7 @@ void vblk_guestmem_init(struct vblk_guestmem *gm, struct mm_struct *mm)
 	RCU_INIT_POINTER(gm->tab, NULL);
 	gm->mm = mm;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_init);
 
 /**
  * vblk_guestmem_replace - publish a new table
@@ -256,6 +259,7 @@ void vblk_guestmem_replace(struct vblk_guestmem *gm, struct vblk_memtab *tab)
 	if (old)
 		kfree_rcu(old, rcu);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_replace);
 
 /**
  * vblk_guestmem_destroy - drop the table
@@ -266,6 +270,7 @@ void vblk_guestmem_destroy(struct vblk_guestmem *gm)
 	vblk_guestmem_replace(gm, NULL);
 	gm->mm = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_destroy);
 
 static int vblk_memslot_cmp(const void *a, const void *b)
 {
@@ -353,3 +358,4 @@ err:
 	kfree(t);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_memtab_from_user);

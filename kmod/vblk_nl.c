@@ -23,6 +23,7 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <uapi/linux/virtio_config.h>
+#include <kunit/visibility.h>
 
 #include "vblk_dev.h"
 #include "vblk_file.h"
@@ -67,8 +68,8 @@ static size_t vblk_nl_dev_msg_size(void)
 
 /* ---- attribute parsing ---- */
 
-static int vblk_nl_parse_name(const struct nlattr *attr,
-			      struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_name(const struct nlattr *attr,
+					struct netlink_ext_ack *extack)
 {
 	const char *why;
 	int err = vblk_dev_name_check(nla_data(attr), nla_len(attr), &why);
@@ -77,10 +78,11 @@ static int vblk_nl_parse_name(const struct nlattr *attr,
 		NL_SET_ERR_MSG_ATTR_FMT(extack, attr, "%s", why);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_name);
 
-static int vblk_nl_parse_serial(const struct nlattr *attr,
-				char serial[VBLK_SERIAL_LEN],
-				struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_serial(const struct nlattr *attr,
+					  char serial[VBLK_SERIAL_LEN],
+					  struct netlink_ext_ack *extack)
 {
 	const char *s = nla_data(attr);
 	size_t len = strnlen(s, nla_len(attr));
@@ -103,9 +105,11 @@ static int vblk_nl_parse_serial(const struct nlattr *attr,
 	memcpy(serial, s, len);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_serial);
 
-static int vblk_nl_parse_read_only(const struct nlattr *attr, bool *ro,
-				   struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_read_only(const struct nlattr *attr,
+					     bool *ro,
+					     struct netlink_ext_ack *extack)
 {
 	u8 v = nla_get_u8(attr);
 
@@ -116,9 +120,11 @@ static int vblk_nl_parse_read_only(const struct nlattr *attr, bool *ro,
 	*ro = v;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_read_only);
 
-static int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
-				  struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_capacity(const struct nlattr *attr,
+					    u64 *cap,
+					    struct netlink_ext_ack *extack)
 {
 	u64 v = nla_get_uint(attr);
 
@@ -130,6 +136,7 @@ static int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
 	*cap = v;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_capacity);
 
 /* A rate given explicitly must be non-zero (omitting it means no limit). */
 static int vblk_nl_parse_rate(struct nlattr *attr, const char *name, u64 *rate,
@@ -173,9 +180,9 @@ static const struct nlattr *vblk_nl_named_attr(struct nlattr **tb,
 }
 
 /* The throttle nest; the limits are checked where they are enforced. */
-static int vblk_nl_parse_throttle(struct nlattr *nest,
-				  struct vblk_throttle_cfg *cfg,
-				  struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_throttle(struct nlattr *nest,
+					    struct vblk_throttle_cfg *cfg,
+					    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[VBLK_A_THROTTLE_MAX + 1];
 	const char *why = "invalid limits";
@@ -201,12 +208,13 @@ static int vblk_nl_parse_throttle(struct nlattr *nest,
 					"%s", why);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_throttle);
 
 /*
  * The device named by id and/or name (both must agree). Called with the
  * registry mutex held.
  */
-static struct vblk_device *vblk_nl_lookup(struct genl_info *info)
+VISIBLE_IF_KUNIT struct vblk_device *vblk_nl_lookup(struct genl_info *info)
 {
 	struct nlattr *aid = info->attrs[VBLK_A_DEV_ID];
 	struct nlattr *aname = info->attrs[VBLK_A_DEV_NAME];
@@ -240,6 +248,7 @@ static struct vblk_device *vblk_nl_lookup(struct genl_info *info)
 	}
 	return d;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_lookup);
 
 /* ---- messages ---- */
 

@@ -136,6 +136,7 @@ void vblk_vdev_set_driver_features(struct vblk_vdev *vd, u64 features)
 		vd->driver_features = features;
 	mutex_unlock(&vd->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_driver_features);
 
 /**
  * vblk_vdev_get_driver_features() - the features negotiated so far
@@ -152,6 +153,7 @@ u64 vblk_vdev_get_driver_features(struct vblk_vdev *vd)
 	mutex_unlock(&vd->lock);
 	return f;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_driver_features);
 
 /**
  * vblk_vdev_get_features() - the negotiated features
@@ -165,6 +167,7 @@ u64 vblk_vdev_get_features(const struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->features);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_features);
 
 /**
  * vblk_vdev_get_status() - the device status
@@ -178,6 +181,7 @@ u32 vblk_vdev_get_status(const struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->status);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_status);
 
 /* Negotiated features change for the queues and the block side. */
 static void vblk_set_features(struct vblk_vdev *vd, u64 f)
@@ -327,6 +331,7 @@ void vblk_vdev_set_vq_num(struct vblk_vdev *vd, unsigned int q, u32 num)
 		vq->vq.num = num;
 	mutex_unlock(&vd->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_num);
 
 /**
  * vblk_vdev_set_vq_address() - set a queue's ring addresses
@@ -357,6 +362,7 @@ int vblk_vdev_set_vq_address(struct vblk_vdev *vd, unsigned int q, u64 desc,
 	mutex_unlock(&vd->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_address);
 
 /**
  * vblk_vdev_set_vq_ready() - enable or disable a queue
@@ -405,6 +411,7 @@ out:
 	vblk_fire(vd, &df);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_ready);
 
 /**
  * vblk_vdev_get_vq_ready() - is a queue enabled?
@@ -419,6 +426,7 @@ bool vblk_vdev_get_vq_ready(struct vblk_vdev *vd, unsigned int q)
 
 	return vq && READ_ONCE(vq->vq.ready);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_vq_ready);
 
 /**
  * vblk_vdev_set_vq_state() - set where a disabled queue resumes
@@ -446,6 +454,7 @@ int vblk_vdev_set_vq_state(struct vblk_vdev *vd, unsigned int q,
 	mutex_unlock(&vd->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_state);
 
 /**
  * vblk_vdev_get_vq_state() - where a queue is
@@ -469,6 +478,7 @@ int vblk_vdev_get_vq_state(struct vblk_vdev *vd, unsigned int q,
 	mutex_unlock(&vq->lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_vq_state);
 
 /**
  * vblk_vdev_kick() - the driver notified queue @q
@@ -484,6 +494,7 @@ void vblk_vdev_kick(struct vblk_vdev *vd, unsigned int q)
 
 	vblk_fire(vd, &df);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_kick);
 
 /*
  * A queue stopped for a driver bug: the device needs a reset (virtio 1.2,
@@ -574,6 +585,7 @@ size_t vblk_vdev_get_config_size(const struct vblk_vdev *vd)
 {
 	return vblk_blk_config_size();
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_config_size);
 
 /**
  * vblk_vdev_get_config() - read the config space
@@ -596,6 +608,7 @@ int vblk_vdev_get_config(struct vblk_vdev *vd, unsigned int off, void *buf,
 	memcpy(buf, img + off, len);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_config);
 
 /**
  * vblk_vdev_get_generation() - the config generation
@@ -607,6 +620,7 @@ u32 vblk_vdev_get_generation(struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->config_generation);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_generation);
 
 /**
  * vblk_vdev_set_capacity() - change the capacity seen by the driver
