@@ -18,6 +18,7 @@
 #include <linux/ctype.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
@@ -50,6 +51,7 @@ void vblk_dev_lock(void)
 {
 	mutex_lock(&vblk_devs_lock);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_lock, VBLK);
 
 /**
  * vblk_dev_unlock() - release the registry mutex
@@ -58,6 +60,7 @@ void vblk_dev_unlock(void)
 {
 	mutex_unlock(&vblk_devs_lock);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_unlock, VBLK);
 
 static void vblk_dev_release(struct kref *kref)
 {
@@ -81,6 +84,7 @@ void vblk_dev_put(struct vblk_device *d)
 {
 	kref_put(&d->kref, vblk_dev_release);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_put, VBLK);
 
 /**
  * vblk_dev_announce() - report a device event to the monitor group
@@ -317,6 +321,7 @@ int vblk_dev_claim(struct vblk_device *d, const struct vblk_binder *b)
 		vblk_dev_announce(d, VBLK_EVENT_TYPE_ATTACH);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_claim, VBLK);
 
 /**
  * vblk_dev_unclaim() - end the binding made by vblk_dev_claim()
@@ -338,6 +343,7 @@ void vblk_dev_unclaim(struct vblk_device *d, const struct vblk_binder *b)
 	if (was)
 		vblk_dev_announce(d, VBLK_EVENT_TYPE_DETACH);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_unclaim, VBLK);
 
 /**
  * vblk_dev_binding() - which binding has the device
@@ -454,6 +460,7 @@ struct vblk_device *vblk_dev_find_name(const char *name)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_find_name, VBLK);
 
 /**
  * vblk_dev_next() - iterate over listed devices in id order

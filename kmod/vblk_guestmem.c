@@ -17,6 +17,7 @@
  * changes its mappings meanwhile.
  */
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -249,6 +250,7 @@ const struct vblk_mem_ops vblk_guestmem_ops = {
 	.write = vblk_guestmem_write,
 	.iter = vblk_guestmem_iter,
 };
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_ops, VBLK);
 
 /**
  * vblk_guestmem_init - start with an empty table
@@ -260,6 +262,7 @@ void vblk_guestmem_init(struct vblk_guestmem *gm, struct mm_struct *mm)
 	RCU_INIT_POINTER(gm->tab, NULL);
 	gm->mm = mm;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_init, VBLK);
 
 /**
  * vblk_guestmem_replace - publish a new table
@@ -276,6 +279,7 @@ void vblk_guestmem_replace(struct vblk_guestmem *gm, struct vblk_memtab *tab)
 	if (old)
 		kfree_rcu(old, rcu);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_replace, VBLK);
 
 /**
  * vblk_guestmem_destroy - drop the table
@@ -286,6 +290,7 @@ void vblk_guestmem_destroy(struct vblk_guestmem *gm)
 	vblk_guestmem_replace(gm, NULL);
 	gm->mm = NULL;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_destroy, VBLK);
 
 static int vblk_memslot_cmp(const void *a, const void *b)
 {

@@ -1507,3 +1507,4 @@ kunit_test_suites(&vblk_fake_suite);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the vblk virtio-blk device model");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(VBLK);
