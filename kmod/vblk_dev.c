@@ -301,24 +301,32 @@ int vblk_dev_delete(struct vblk_device *d, bool force, const char **why)
  * @d: the device
  * @b: the binding kind
  *
- * Announces the attachment. Process context.
+ * Announces the attachment; a refusal for another binding is logged
+ * (rate-limited) with both names. Process context.
  *
  * Return: 0, -EBUSY if the device has a binding, -ENODEV if it is deleted.
  */
 int vblk_dev_claim(struct vblk_device *d, const struct vblk_binder *b)
 {
+	const char *holder = NULL;
 	int ret = 0;
 
 	spin_lock(&d->bind_lock);
-	if (d->gone)
+	if (d->gone) {
 		ret = -ENODEV;
-	else if (d->binder)
+	} else if (d->binder) {
 		ret = -EBUSY;
-	else
+		holder = d->binder->name;
+	} else {
 		d->binder = b;
+	}
 	spin_unlock(&d->bind_lock);
 	if (!ret)
 		vblk_dev_announce(d, VBLK_EVENT_TYPE_ATTACH);
+	else if (holder)
+		/* open() and the vDPA bus have no channel for a reason. */
+		pr_info_ratelimited("vblk: %s: %s binding refused, the device has a %s binding\n",
+				    d->name, b->name, holder);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(vblk_dev_claim, VBLK);
