@@ -137,7 +137,7 @@ install-user: user
 	$(if $(COMPLETION),install -D -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/vblkctl)
 
 uninstall:
-	rm -f $(addprefix $(MODDIR)/vblk.ko,"" .gz .xz .zst)
+	rm -f $(foreach m,vblk vblk_vdpa,$(addprefix $(MODDIR)/$(m).ko,"" .gz .xz .zst))
 	$(if $(DESTDIR),,[ ! -d /lib/modules/$(KVER) ] || $(SBIN_PATH) depmod -a $(KVER))
 	rm -f $(DESTDIR)$(SBINDIR)/vblkctl $(DESTDIR)$(BINDIR)/vblk-vmm \
 		$(DESTDIR)$(MANDIR)/man8/vblkctl.8 $(DESTDIR)$(INCLUDEDIR)/linux/vblk.h \
