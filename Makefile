@@ -141,7 +141,7 @@ install-user:
 	install -D -m 0644 completions/vblkctl $(DESTDIR)$(BASHCOMPDIR)/vblkctl
 
 uninstall:
-	rm -f $(addprefix $(MODDIR)/vblk.ko,"" .gz .xz .zst)
+	rm -f $(foreach m,vblk vblk_vdpa,$(addprefix $(MODDIR)/$(m).ko,"" .gz .xz .zst))
 	$(if $(DESTDIR),,[ ! -d /lib/modules/$(KVER) ] || $(SBIN_PATH) depmod -a $(KVER))
 	rm -f $(DESTDIR)$(SBINDIR)/vblkctl $(DESTDIR)$(BINDIR)/vblk-vmm \
 		$(DESTDIR)$(MANDIR)/man8/vblkctl.8 $(DESTDIR)$(INCLUDEDIR)/linux/vblk.h \

@@ -388,6 +388,16 @@ static void vblk_account(struct vblk_stats *s, const struct vblk_req *req)
 	}
 }
 
+/* The queue's share: every published chain, and the data it moved. */
+static void vblk_account_queue(struct vblk_queue_stats *s,
+			       const struct vblk_req *req)
+{
+	atomic64_inc(&s->requests);
+	if (req->status == VIRTIO_BLK_S_OK &&
+	    (req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT))
+		atomic64_add(req->len, &s->bytes);
+}
+
 /* Publish and count a request with its status, and free its context. */
 static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 {
@@ -396,6 +406,7 @@ static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 	} else {
 		r->p->published++;
 		vblk_account(&r->blk->stats, &ctx->req);
+		vblk_account_queue(&r->bq->stats, &ctx->req);
 	}
 	vblk_iopool_put(&r->bq->pool, ctx);
 }

@@ -70,6 +70,19 @@ struct vblk_stats {
 };
 
 /**
+ * struct vblk_queue_stats - per-queue lifetime counters (never reset)
+ * @requests: chains completed on the queue (published to its used ring)
+ * @bytes: data bytes of the queue's successful reads and writes
+ *
+ * Summed over the queues, @bytes is bytes_read + bytes_written of the
+ * device's struct vblk_stats.
+ */
+struct vblk_queue_stats {
+	atomic64_t requests;
+	atomic64_t bytes;
+};
+
+/**
  * struct vblk_blk_config - properties of a block device
  * @capacity: size in 512-byte sectors
  * @read_only: offer VIRTIO_BLK_F_RO and refuse writes
@@ -91,6 +104,7 @@ struct vblk_blk;
  * @blk: the device
  * @index: the queue's index
  * @throttled: stalled, waiting for the throttle timer
+ * @stats: the queue's counters (atomics, read without the lock)
  * @pool: request contexts, allocated while the queue is enabled
  * @chain: the walked chain
  * @data: the request's non-empty data segments
@@ -99,6 +113,7 @@ struct vblk_blk_queue {
 	struct vblk_blk *blk;
 	unsigned int index;
 	bool throttled;
+	struct vblk_queue_stats stats;
 	struct vblk_iopool pool;
 	struct vblk_chain chain;
 	struct vblk_seg data[VBLK_SEG_MAX];

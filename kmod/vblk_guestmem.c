@@ -17,6 +17,7 @@
  * changes its mappings meanwhile.
  */
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -230,7 +231,7 @@ const struct vblk_mem_ops vblk_guestmem_ops = {
 	.write = vblk_guestmem_write,
 	.iter = vblk_guestmem_iter,
 };
-EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_ops);
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_ops, VBLK);
 
 /**
  * vblk_guestmem_init - start with an empty table
@@ -242,7 +243,7 @@ void vblk_guestmem_init(struct vblk_guestmem *gm, struct mm_struct *mm)
 	RCU_INIT_POINTER(gm->tab, NULL);
 	gm->mm = mm;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_init);
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_init, VBLK);
 
 /**
  * vblk_guestmem_replace - publish a new table
@@ -259,7 +260,7 @@ void vblk_guestmem_replace(struct vblk_guestmem *gm, struct vblk_memtab *tab)
 	if (old)
 		kfree_rcu(old, rcu);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_replace);
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_replace, VBLK);
 
 /**
  * vblk_guestmem_destroy - drop the table
@@ -270,7 +271,7 @@ void vblk_guestmem_destroy(struct vblk_guestmem *gm)
 	vblk_guestmem_replace(gm, NULL);
 	gm->mm = NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_guestmem_destroy);
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_destroy, VBLK);
 
 static int vblk_memslot_cmp(const void *a, const void *b)
 {

@@ -34,6 +34,7 @@
  * are held and made by vblk_fire() afterwards.
  */
 #include <linux/bitops.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -42,7 +43,6 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ring.h>
 #include <uapi/linux/virtio_config.h>
-#include <kunit/visibility.h>
 
 #include "vblk_vdev.h"
 
@@ -120,7 +120,7 @@ u64 vblk_vdev_get_device_features(const struct vblk_vdev *vd)
 {
 	return vblk_blk_features(&vd->blk);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_device_features);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_device_features, VBLK);
 
 /**
  * vblk_vdev_set_driver_features() - the features the driver accepts
@@ -136,7 +136,7 @@ void vblk_vdev_set_driver_features(struct vblk_vdev *vd, u64 features)
 		vd->driver_features = features;
 	mutex_unlock(&vd->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_driver_features);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_driver_features, VBLK);
 
 /**
  * vblk_vdev_get_driver_features() - the features negotiated so far
@@ -153,7 +153,7 @@ u64 vblk_vdev_get_driver_features(struct vblk_vdev *vd)
 	mutex_unlock(&vd->lock);
 	return f;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_driver_features);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_driver_features, VBLK);
 
 /**
  * vblk_vdev_get_features() - the negotiated features
@@ -167,7 +167,7 @@ u64 vblk_vdev_get_features(const struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->features);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_features);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_features, VBLK);
 
 /**
  * vblk_vdev_get_status() - the device status
@@ -181,7 +181,7 @@ u32 vblk_vdev_get_status(const struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->status);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_status);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_status, VBLK);
 
 /* Negotiated features change for the queues and the block side. */
 static void vblk_set_features(struct vblk_vdev *vd, u64 f)
@@ -272,7 +272,7 @@ void vblk_vdev_set_status(struct vblk_vdev *vd, u32 status)
 	mutex_unlock(&vd->lock);
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_status);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_status, VBLK);
 
 /**
  * vblk_vdev_reset() - reset the device as a status write of 0 does
@@ -286,7 +286,7 @@ void vblk_vdev_reset(struct vblk_vdev *vd)
 {
 	vblk_vdev_set_status(vd, 0);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_reset);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_reset, VBLK);
 
 /* ------------------------------------------------------------------ */
 /* Queues                                                             */
@@ -302,7 +302,7 @@ unsigned int vblk_vdev_num_queues(const struct vblk_vdev *vd)
 {
 	return vd->nvqs;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_num_queues);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_num_queues, VBLK);
 
 static struct vblk_vdev_queue *vblk_queue(struct vblk_vdev *vd, unsigned int q)
 {
@@ -331,7 +331,7 @@ void vblk_vdev_set_vq_num(struct vblk_vdev *vd, unsigned int q, u32 num)
 		vq->vq.num = num;
 	mutex_unlock(&vd->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_num);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_num, VBLK);
 
 /**
  * vblk_vdev_set_vq_address() - set a queue's ring addresses
@@ -362,7 +362,7 @@ int vblk_vdev_set_vq_address(struct vblk_vdev *vd, unsigned int q, u64 desc,
 	mutex_unlock(&vd->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_address);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_address, VBLK);
 
 /**
  * vblk_vdev_set_vq_ready() - enable or disable a queue
@@ -411,7 +411,7 @@ out:
 	vblk_fire(vd, &df);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_ready);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_ready, VBLK);
 
 /**
  * vblk_vdev_get_vq_ready() - is a queue enabled?
@@ -426,7 +426,7 @@ bool vblk_vdev_get_vq_ready(struct vblk_vdev *vd, unsigned int q)
 
 	return vq && READ_ONCE(vq->vq.ready);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_vq_ready);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_vq_ready, VBLK);
 
 /**
  * vblk_vdev_set_vq_state() - set where a disabled queue resumes
@@ -454,7 +454,7 @@ int vblk_vdev_set_vq_state(struct vblk_vdev *vd, unsigned int q,
 	mutex_unlock(&vd->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_vq_state);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_state, VBLK);
 
 /**
  * vblk_vdev_get_vq_state() - where a queue is
@@ -478,7 +478,7 @@ int vblk_vdev_get_vq_state(struct vblk_vdev *vd, unsigned int q,
 	mutex_unlock(&vq->lock);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_vq_state);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_vq_state, VBLK);
 
 /**
  * vblk_vdev_kick() - the driver notified queue @q
@@ -494,7 +494,7 @@ void vblk_vdev_kick(struct vblk_vdev *vd, unsigned int q)
 
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_kick);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_kick, VBLK);
 
 /*
  * A queue stopped for a driver bug: the device needs a reset (virtio 1.2,
@@ -547,7 +547,7 @@ void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q)
 		vblk_needs_reset(vd, &df);
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_process);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_process, VBLK);
 
 /**
  * vblk_vdev_vq_snapshot() - a queue's state for display
@@ -570,6 +570,7 @@ void vblk_vdev_vq_snapshot(const struct vblk_vdev *vd, unsigned int q,
 	s->last_avail_idx = READ_ONCE(vq->last_avail_idx);
 	s->used_idx = READ_ONCE(vq->used_idx);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_vq_snapshot, VBLK);
 
 /* ------------------------------------------------------------------ */
 /* Config space and device properties                                 */
@@ -585,7 +586,7 @@ size_t vblk_vdev_get_config_size(const struct vblk_vdev *vd)
 {
 	return vblk_blk_config_size();
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_config_size);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_config_size, VBLK);
 
 /**
  * vblk_vdev_get_config() - read the config space
@@ -608,7 +609,7 @@ int vblk_vdev_get_config(struct vblk_vdev *vd, unsigned int off, void *buf,
 	memcpy(buf, img + off, len);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_config);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_config, VBLK);
 
 /**
  * vblk_vdev_get_generation() - the config generation
@@ -620,7 +621,7 @@ u32 vblk_vdev_get_generation(struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->config_generation);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_generation);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_generation, VBLK);
 
 /**
  * vblk_vdev_set_capacity() - change the capacity seen by the driver
@@ -643,7 +644,7 @@ void vblk_vdev_set_capacity(struct vblk_vdev *vd, u64 sectors)
 	mutex_unlock(&vd->lock);
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_capacity);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_capacity, VBLK);
 
 /* ------------------------------------------------------------------ */
 /* Life cycle and bindings                                            */
@@ -693,7 +694,7 @@ int vblk_vdev_bind(struct vblk_vdev *vd, const struct vblk_vdev_binding *b)
 	mutex_unlock(&vd->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_bind);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_bind, VBLK);
 
 /**
  * vblk_vdev_unbind() - take the device back from its binding
@@ -718,7 +719,7 @@ void vblk_vdev_unbind(struct vblk_vdev *vd)
 	synchronize_rcu();
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_unbind);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_unbind, VBLK);
 
 /**
  * vblk_vdev_init() - initialise a device
@@ -765,7 +766,7 @@ int vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_blk_config *cfg,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_init);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_init, VBLK);
 
 /**
  * vblk_vdev_destroy() - release a device
@@ -784,4 +785,4 @@ void vblk_vdev_destroy(struct vblk_vdev *vd)
 	vd->qs = NULL;
 	mutex_destroy(&vd->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_destroy);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_destroy, VBLK);

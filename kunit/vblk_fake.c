@@ -593,3 +593,4 @@ struct vblk_fake_dev *vblk_fake_dev_simple(struct kunit *test, u64 cap_bytes,
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the vblk virtio-blk device model");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(VBLK);
