@@ -333,15 +333,17 @@ EXPORT_SYMBOL_IF_KUNIT(vblk_throttle_get);
  *
  * On refusal nothing is taken, @t->stalled is set and the timer is armed
  * for the exact time the missing tokens will have accrued; it then calls
- * @t->resume. Any context; no allocation.
+ * @t->resume. A request admitted while @t is stalled ends the stall and
+ * calls @t->resume itself (the stalled request may be another queue's).
+ * Any context; no allocation.
  *
  * Return: true if the request may proceed now.
  */
 bool vblk_throttle_admit(struct vblk_throttle *t, u64 ops, u64 bytes)
 {
 	unsigned long flags;
+	bool ok, woke = false;
 	u64 now, wait;
-	bool ok;
 
 	ops = min(ops, VBLK_THROTTLE_BURST_MAX);
 	bytes = min(bytes, VBLK_THROTTLE_BURST_MAX);
@@ -356,8 +358,13 @@ bool vblk_throttle_admit(struct vblk_throttle *t, u64 ops, u64 bytes)
 		vblk_bucket_take(&t->ops, ops);
 		vblk_bucket_take(&t->bytes, bytes);
 		if (t->stalled) {
+			/*
+			 * The stalled request may be another queue's: the
+			 * timer goes, so every queue is resumed now to retry.
+			 */
 			t->stalled = false;
 			hrtimer_try_to_cancel(&t->timer);
+			woke = true;
 		}
 	} else {
 		t->stalled = true;
@@ -367,6 +374,8 @@ bool vblk_throttle_admit(struct vblk_throttle *t, u64 ops, u64 bytes)
 			      HRTIMER_MODE_REL_SOFT);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
+	if (woke && t->resume)
+		t->resume(t);
 	return ok;
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_throttle_admit);

@@ -234,6 +234,39 @@ static void vblk_mq_test_throttle_is_shared(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(m.fd, currently_throttled_gauge));
 }
 
+/*
+ * Queue 1 waits for the shared bucket; queue 0 then gets the token first.
+ * Queue 1 must still be woken: it retries, stalls again and the timer is
+ * armed for it, instead of waiting for a kick that never comes.
+ */
+static void vblk_mq_test_throttle_other_queue_not_wedged(struct kunit *test)
+{
+	struct vblk_throttle_cfg lim = { .iops = 1 };
+	struct vblk_throttle *t;
+	struct mq_dev m;
+
+	mq_new(test, &m, MQ_QUEUES, 0);
+	mq_wire(test, &m, MQ_QUEUES);
+	t = &m.fd->vd->blk.throttle;
+	KUNIT_ASSERT_EQ(test, 0, vblk_vdev_set_limits(m.fd->vd, &lim, NULL));
+	mq_add_read(&m, 0);
+	mq_add_read(&m, 1);
+	vblk_fake_notify(test, m.fd->vd, 0);
+	vblk_fake_notify(test, m.fd->vd, 1);
+	KUNIT_ASSERT_TRUE(test, m.fd->vd->blk.qs[1].throttled);
+
+	/* a second later, queue 0 is first to the token */
+	vblk_fake_clock_advance(NSEC_PER_SEC);
+	mq_add_read(&m, 0);
+	vblk_fake_notify(test, m.fd->vd, 0);
+	vblk_fake_host_flush(&m.fd->host);
+	KUNIT_EXPECT_EQ(test, 2, vblk_fake_vq_used_idx(&m.vq[0]));
+	KUNIT_EXPECT_EQ(test, 0, vblk_fake_vq_used_idx(&m.vq[1]));
+	KUNIT_EXPECT_TRUE(test, m.fd->vd->blk.qs[1].throttled);
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(&t->timer));
+	KUNIT_EXPECT_TRUE(test, t->stalled);
+}
+
 /* Each queue counts its own chains and bytes; the sums are the device's. */
 static void vblk_mq_test_queue_counters(struct kunit *test)
 {
@@ -282,6 +315,7 @@ static struct kunit_case vblk_mq_cases[] = {
 	KUNIT_CASE(vblk_mq_test_broken_queue_leaves_others),
 	KUNIT_CASE(vblk_mq_test_reset_clears_every_queue),
 	KUNIT_CASE(vblk_mq_test_throttle_is_shared),
+	KUNIT_CASE(vblk_mq_test_throttle_other_queue_not_wedged),
 	KUNIT_CASE(vblk_mq_test_queue_counters),
 	{}
 };

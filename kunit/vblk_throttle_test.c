@@ -245,11 +245,15 @@ static void vblk_thr_test_timer_armed(struct kunit *test)
 	KUNIT_EXPECT_GT(test, left, wait - 10 * (s64)NSEC_PER_SEC);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->resumes), 0);
 
-	/* Admitted later (e.g. by a guest kick): the timer is dropped. */
+	/*
+	 * Admitted later (e.g. by a guest kick): the timer is dropped and
+	 * the stall ends with a resume, for whichever queue was waiting.
+	 */
 	ctx->now += wait;
 	KUNIT_EXPECT_TRUE(test, vblk_throttle_admit(&ctx->t, 1, 100));
 	KUNIT_EXPECT_FALSE(test, ctx->t.stalled);
 	KUNIT_EXPECT_FALSE(test, hrtimer_is_queued(&ctx->t.timer));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->resumes), 1);
 }
 
 static void vblk_thr_test_timer_fires(struct kunit *test)
@@ -354,10 +358,12 @@ static void vblk_thr_test_change_mid_stall(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->t.resume_at - ctx->now, 10 * NSEC_PER_SEC);
 	ctx->now += 10 * NSEC_PER_SEC;
 	KUNIT_EXPECT_TRUE(test, vblk_throttle_admit(&ctx->t, 1, 1000));
+	/* ending that stall resumes (another queue may have been waiting) */
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->resumes), 2);
 
 	/* A change while not stalled does not resume anything. */
 	vblk_thr_limit(test, ctx, 0, 0, 200, 1000);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->resumes), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->resumes), 2);
 }
 
 static void vblk_thr_test_off_lifts(struct kunit *test)
