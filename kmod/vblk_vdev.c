@@ -133,7 +133,7 @@ void vblk_vdev_set_driver_features(struct vblk_vdev *vd, u64 features)
 {
 	mutex_lock(&vd->lock);
 	if (!(vd->status & VIRTIO_CONFIG_S_FEATURES_OK))
-		vd->driver_features = features;
+		WRITE_ONCE(vd->driver_features, features);
 	mutex_unlock(&vd->lock);
 }
 EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_driver_features, VBLK);
@@ -142,16 +142,14 @@ EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_driver_features, VBLK);
  * vblk_vdev_get_driver_features() - the features negotiated so far
  * @vd: the device
  *
+ * Lockless (written under @vd->lock with WRITE_ONCE): the vDPA core asks
+ * from a netlink handler, which must not wait behind a device operation.
+ *
  * Return: what the driver accepted.
  */
 u64 vblk_vdev_get_driver_features(struct vblk_vdev *vd)
 {
-	u64 f;
-
-	mutex_lock(&vd->lock);
-	f = vd->driver_features;
-	mutex_unlock(&vd->lock);
-	return f;
+	return READ_ONCE(vd->driver_features);
 }
 EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_driver_features, VBLK);
 
@@ -218,7 +216,7 @@ static void vblk_reset_locked(struct vblk_vdev *vd, struct vblk_deferred *df)
 		vblk_collect(df, q, &p);
 	}
 	WRITE_ONCE(vd->status, 0);
-	vd->driver_features = 0;
+	WRITE_ONCE(vd->driver_features, 0);
 	vblk_set_features(vd, 0);
 }
 

@@ -86,7 +86,8 @@ struct vblk_vdev_queue {
  * struct vblk_vdev - a vblk virtio device
  * @lock: device state (see "Lock rules" in vblk_vdev.c)
  * @status: device status (VIRTIO_CONFIG_S_*)
- * @driver_features: features the driver accepted so far
+ * @driver_features: features the driver accepted so far (written with
+ *	WRITE_ONCE under @lock, read locklessly)
  * @features: negotiated features, valid from FEATURES_OK
  * @config_generation: changes with every config space change
  * @binding: the active binding, NULL when unbound; RCU

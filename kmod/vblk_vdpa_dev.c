@@ -645,12 +645,15 @@ static int vblk_vdpa_set_map(struct vdpa_device *vdpa, unsigned int asid,
 	if (asid)
 		return -EINVAL;
 	t = vblk_vdpa_memtab(iotlb);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
+	/*
+	 * vhost_vdpa does not report a failed update to the VMM: fail
+	 * closed, with no table, rather than keep translating ranges the
+	 * VMM may have unmapped and reused.
+	 */
 	mutex_lock(&v->lock);
-	vblk_guestmem_replace(&v->gm, t);
+	vblk_guestmem_replace(&v->gm, IS_ERR(t) ? NULL : t);
 	mutex_unlock(&v->lock);
-	return 0;
+	return PTR_ERR_OR_ZERO(t);
 }
 
 static int vblk_vdpa_reset_map(struct vdpa_device *vdpa, unsigned int asid)
