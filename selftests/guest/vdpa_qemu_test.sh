@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # An unmodified QEMU (10.0, Debian's) on a vblk device through vDPA: `vdpa
 # dev add` puts the device on the vDPA bus, vhost_vdpa gives it to QEMU as
-# /dev/vhost-vdpa-N, and QEMU boots the test kernel with
+# /dev/vhost-vdpa-N, and QEMU boots the guest kernel with
 # `-device vhost-vdpa-device-pci` (guest memory from a shared memfd, as
 # vhost_vdpa's virtual-address mode needs).  The data path never leaves
 # the kernel: the guest's notify is a KVM ioeventfd that vhost_vdpa turns
