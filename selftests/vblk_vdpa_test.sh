@@ -22,7 +22,7 @@ N=vdpa-$$
 B=vdpa-held-$$
 img=$work/disk.img
 mnt=$work/mnt
-NTESTS=11
+NTESTS=12
 t_start=$(date +%s)
 
 cleanup() {
@@ -77,7 +77,7 @@ note "fio rc $frc;$per $(grep -E '^ +(READ|WRITE):' "$work/fio.log" | tr -s ' ' 
 ktap_check $? "fio --direct=1 --verify=crc32c randrw depth 16, 2 jobs on 2 CPUs: passes, both queues served" ||
 	tail -n 15 "$work/fio.log" | sed 's/^/#   /'
 
-# ---- 3. bytes and counters --------------------------------------------------------
+# ---- 3-4. bytes and counters --------------------------------------------------------
 
 head -c $((8 * MIB)) /dev/urandom >"$work/pattern"
 w0=$(counter "$N" bytes-written) wc0=$(counter "$N" writes-completed)
@@ -99,14 +99,14 @@ ktap_check $? "O_DIRECT pattern through /dev/vdX reads back, and the backing fil
 [ $drc -eq 128 ] && [ $de -eq 0 ] && [ $dqb -eq $((16 * MIB)) ] && [ $dk -gt 0 ]
 ktap_check $? "counters: +8 MiB written and read in 128 requests each, per-queue bytes add up, kicks counted"
 
-# ---- 4. ext4 -------------------------------------------------------------------
+# ---- 5. ext4 -------------------------------------------------------------------
 
 mkdir -p "$mnt" "$work/files"
 for f in a:1048576 b:307200 c:4096 d:65536; do
 	head -c "${f#*:}" /dev/urandom >"$work/files/${f%%:*}"
 done
 want=$(cd "$work/files" && sha256sum a b c d)
-# ext4 in the first 64 MiB: the I/O of test 9 runs above it.
+# ext4 in the first 64 MiB: the I/O of test 10 runs above it.
 mkfs.ext4 -q -F -E nodiscard "$D" 64M >"$work/mkfs.log" 2>&1 &&
 mount "$D" "$mnt" && cp "$work/files"/* "$mnt/" && sync &&
 got=$(cd "$mnt" && sha256sum a b c d) && umount "$mnt" &&
@@ -120,7 +120,7 @@ done)
 ktap_check $? "mkfs.ext4 + mount + files + fsck on /dev/vdX clean; the backing file holds the same files" ||
 	sed 's/^/#   /' "$work/mkfs.log" "$work/fsck.log" | tail -n 20
 
-# ---- 5. throttle --------------------------------------------------------------------
+# ---- 6. throttle --------------------------------------------------------------------
 
 # rd KIB SKIP_KIB: bytes/s of an O_DIRECT read of /dev/vdX
 rd() {
@@ -142,7 +142,7 @@ note "unthrottled $u B/s; limit $lim B/s; measured $got B/s; throttled_count $th
 [ "$got" -ge $((lim * 95 / 100)) ] && [ "$got" -le $((lim * 105 / 100)) ] && [ "$thr" -gt 0 ]
 ktap_check $? "throttle bps $lim through /dev/vdX: an O_DIRECT read runs at $got B/s (within 5%)"
 
-# ---- 6-8. refusals ---------------------------------------------------------------
+# ---- 7-9. refusals ---------------------------------------------------------------
 
 "$ctl" dev del "$N" >"$work/del.log" 2>&1
 rc1=$?
@@ -175,7 +175,7 @@ dmesg | grep -q "no vblk device named 'nosuch-$$'" &&
 ! vdpa dev show "$B" >/dev/null 2>&1 && "$ctl" dev del "$B" >/dev/null
 ktap_check $? "vdpa dev add of a device held by /dev/vblk: EBUSY; of an unknown name: ENODEV; both logged"
 
-# ---- 9-10. vdpa dev del under I/O ---------------------------------------------
+# ---- 10-11. vdpa dev del under I/O ---------------------------------------------
 
 fio --name=del --filename="$D" --direct=1 --ioengine=libaio --rw=randrw \
 	--bs=16k --iodepth=16 --offset=64M --size=64M --time_based --runtime=120 \
@@ -211,7 +211,7 @@ mount -o ro "/dev/$vd" "$mnt" && got=$(cd "$mnt" && sha256sum a b c d) && umount
 ktap_check $? "vdpa dev add again after the del: /dev/vdX back, ext4 clean, files intact" ||
 	sed 's/^/#   /' "$work/fsck2.log" | tail -n 10
 
-# ---- 11. module unload --------------------------------------------------------------
+# ---- 12. module unload --------------------------------------------------------------
 
 if [ "$vdpa_loaded_here" = 1 ]; then
 	vdpa_unload && [ ! -e "$VDPA_BUS/devices/$N" ] && [ "$(attached "$N")" = false ] &&

@@ -28,7 +28,7 @@ by_serial() {
 	return 1
 }
 
-boot=${E2E_BOOT:-$(sed -n 's/.*vblk_e2e=\([0-9]*\).*/\1/p' /proc/cmdline)}
+boot=${E2E_BOOT:-$(sed -n 's/.*vblk_e2e=\([0-9a-z]*\).*/\1/p' /proc/cmdline)}
 for s in "$SYSB"/vd*; do
 	[ -e "$s" ] || break
 	say "disk $(basename "$s") sectors=$(cat "$s/size") ro=$(cat "$s/ro")" \
