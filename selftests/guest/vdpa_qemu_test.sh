@@ -42,7 +42,10 @@ trap cleanup EXIT
 missing=""
 [ -c /dev/kvm ] || missing="$missing /dev/kvm;"
 [ -f "$bz" ] || missing="$missing a guest kernel ($bz);"
-"$qemu" -device help 2>/dev/null | grep -q vhost-vdpa-device-pci ||
+# Not "-device help": it loads every QEMU module, and an unpacked QEMU 10
+# then finds the system QEMU's modules and aborts.
+"$qemu" -device vhost-vdpa-device-pci,help 2>/dev/null |
+	grep -q '^vhost-vdpa-device-pci options:' ||
 	missing="$missing QEMU with vhost-vdpa-device-pci ($qemu; scripts/qemu10.sh);"
 vdpa_begin $NTESTS "$missing" python3 debugfs mke2fs e2fsck
 
