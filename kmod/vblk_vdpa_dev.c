@@ -95,6 +95,7 @@ struct vblk_vdpa_queue {
  * @claimed: the vDPA binding holds @d
  * @bound: @binding is the device's binding
  * @refused: DRIVER_OK was refused once (logged once)
+ * @platform: the driver accepted VIRTIO_F_ACCESS_PLATFORM (a VMM's)
  * @mm: the bound address space (grabbed), NULL under virtio_vdpa
  * @gm: guest memory over @mm, its table built from the IOTLB
  * @pa: the physical address space for virtio_vdpa (identity)
@@ -112,6 +113,7 @@ struct vblk_vdpa {
 	bool claimed;
 	bool bound;
 	bool refused;
+	bool platform;
 	struct mm_struct *mm;
 	struct vblk_guestmem gm;
 	struct vblk_iotlb pa;
@@ -489,21 +491,48 @@ static u32 vblk_vdpa_get_vq_align(struct vdpa_device *vdpa)
 	return PAGE_SIZE;
 }
 
+/*
+ * A VMM's addresses are I/O virtual addresses that vhost_vdpa's IOTLB
+ * translates (set_map), which is what VIRTIO_F_ACCESS_PLATFORM says; QEMU
+ * sets it on every vhost-vdpa device whether offered or not, and the
+ * device would refuse FEATURES_OK for a feature it did not offer. The
+ * kernel's own driver gets host physical addresses and no such offer.
+ * The bit is the binding's: the device model never sees it.
+ */
 static u64 vblk_vdpa_get_device_features(struct vdpa_device *vdpa)
 {
-	return vblk_vdev_get_device_features(to_vblk(vdpa)->vd);
+	struct vblk_vdpa *v = to_vblk(vdpa);
+	u64 f = vblk_vdev_get_device_features(v->vd);
+
+	if (!vblk_vdpa_kernel_driver(v))
+		f |= BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+	return f;
 }
 
 static int vblk_vdpa_set_driver_features(struct vdpa_device *vdpa,
 					 u64 features)
 {
-	vblk_vdev_set_driver_features(to_vblk(vdpa)->vd, features);
+	struct vblk_vdpa *v = to_vblk(vdpa);
+	u64 platform = BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+
+	if ((features & platform) && vblk_vdpa_kernel_driver(v))
+		return -EINVAL;
+	mutex_lock(&v->lock);
+	if (!(vblk_vdev_get_status(v->vd) & VIRTIO_CONFIG_S_FEATURES_OK))
+		WRITE_ONCE(v->platform, !!(features & platform));
+	vblk_vdev_set_driver_features(v->vd, features & ~platform);
+	mutex_unlock(&v->lock);
 	return 0;
 }
 
 static u64 vblk_vdpa_get_driver_features(struct vdpa_device *vdpa)
 {
-	return vblk_vdev_get_driver_features(to_vblk(vdpa)->vd);
+	struct vblk_vdpa *v = to_vblk(vdpa);
+	u64 f = vblk_vdev_get_driver_features(v->vd);
+
+	if (READ_ONCE(v->platform))
+		f |= BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+	return f;
 }
 
 static void vblk_vdpa_set_config_cb(struct vdpa_device *vdpa,
@@ -543,6 +572,7 @@ static int vblk_vdpa_reset(struct vdpa_device *vdpa)
 
 	mutex_lock(&v->lock);
 	vblk_vdev_reset(v->vd);
+	WRITE_ONCE(v->platform, false);
 	vblk_vdpa_clear_callbacks(v);
 	mutex_unlock(&v->lock);
 	return 0;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of vblk_e2e_test.sh (runs as /test.sh, see init).  The kernel
-# command line says which boot this is (vblk_e2e=1, 2 or 3); the disks are
+# Guest side of vblk_e2e_test.sh and vdpa_qemu_test.sh (runs as /test.sh,
+# see init).  The kernel command line says which boot this is (vblk_e2e=1,
+# 2 or 3; v1 for the vDPA test's first boot, see the end); the disks are
 # found by serial: "vblk-e2e-rw" (64 MiB, read-write) and "vblk-e2e-ro"
 # (read-only, holds an ext4 file system made by the host).  The image also
 # carries /pattern.bin (4 MiB), the host's mke2fs and e2fsck in /opt/e2fs
@@ -27,7 +28,7 @@ by_serial() {
 	return 1
 }
 
-boot=${E2E_BOOT:-$(sed -n 's/.*vblk_e2e=\([0-9]*\).*/\1/p' /proc/cmdline)}
+boot=${E2E_BOOT:-$(sed -n 's/.*vblk_e2e=\([0-9a-z]*\).*/\1/p' /proc/cmdline)}
 for s in "$SYSB"/vd*; do
 	[ -e "$s" ] || break
 	say "disk $(basename "$s") sectors=$(cat "$s/size") ro=$(cat "$s/ro")" \
@@ -77,10 +78,8 @@ mbox() {
 	done
 }
 
-boot1() {
-	r=$(by_serial vblk-e2e-ro) || fail "no disk with serial vblk-e2e-ro"
-	R=/dev/$r
-
+# Boot 1 on the read-write disk: the pattern, then ext4.
+boot1_data() {
 	# Pattern with O_DIRECT at 48 MiB, read back the same way.
 	want=$(sha256sum </pattern.bin)
 	dd if=/pattern.bin of=$A bs=1M seek=48 oflag=direct 2>/dev/null ||
@@ -106,8 +105,12 @@ boot1() {
 	rc=$?
 	say "fsck after boot 1: rc=$rc"
 	[ $rc = 0 ] || { cat /tmp/fsck.log; fail "e2fsck -fn: $rc"; }
+}
 
-	# The read-only disk: its file reads right, every write is refused.
+# Boot 1 on the read-only disk: its file reads right, every write is refused.
+boot1_ro() {
+	r=$(by_serial vblk-e2e-ro) || fail "no disk with serial vblk-e2e-ro"
+	R=/dev/$r
 	mount -t ext4 -o ro $R /ro || fail "read-only mount of $R"
 	say "ro file $(sha256sum /ro/hello.bin)"
 	touch /ro/new 2>/dev/null && fail "created a file on the read-only disk"
@@ -121,8 +124,11 @@ boot1() {
 		fail "buffered write + fsync to the read-only disk succeeded"
 	fi
 	say "ro buffered write refused: $(grep -v records /tmp/err | head -n 1)"
+}
 
-	# Throttle: unlimited, then whatever limit the host sets, then off.
+# Boot 1's throttle phases: unlimited, then whatever limit the host sets
+# (the mailbox), then off.
+boot1_throttle() {
 	polls=0
 	rd unlimited0 0 32768
 	rs0=$(awk '{ print $3 }' "$SYSB/$a/stat" 2>/dev/null)
@@ -137,6 +143,12 @@ boot1() {
 	mbox 2
 	rd unlimited1 0 "$timed"
 	say "polls limit=$polls1 off=$((polls - polls1))"
+}
+
+boot1() {
+	boot1_data
+	boot1_ro
+	boot1_throttle
 }
 
 boot2() {
@@ -182,6 +194,14 @@ case "$boot" in
 1) boot1 ;;
 2) boot2 ;;
 3) boot3 ;;
+# One disk (the vDPA test): boot 1 without the read-only disk, then boot 2
+# in the same boot, up to the writes that the host interrupts.
+v1)
+	boot1_data
+	boot1_throttle
+	say "boot 1 finished"
+	boot2
+	;;
 *) fail "no vblk_e2e=N on the kernel command line" ;;
 esac
 say "boot $boot finished"

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034
 # Sourced by the nested-guest tests (vblk_e2e_test.sh, vmm_e2e_test.sh,
-# vblk_mq_guest_test.sh) after they set GUEST_TIMEOUT_DEFAULT: the KTAP
-# helpers and what every one of them needs.
+# vblk_mq_guest_test.sh, vdpa_qemu_test.sh) after they set
+# GUEST_TIMEOUT_DEFAULT: the KTAP helpers and what every one of them needs.
 #   root  the checkout (VBLK_ROOT)      vmm, ctl  user/vblk-vmm, user/vblkctl
 #   here  selftests/guest
 #   bz    the guest kernel: VBLK_BZIMAGE, else VBLK_KDIR's bzImage

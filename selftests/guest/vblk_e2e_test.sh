@@ -23,9 +23,9 @@
 GUEST_TIMEOUT_DEFAULT=600
 . "$(dirname "$0")/guest_lib.sh"
 export PATH=$PATH:/usr/sbin:/sbin
+. "$root/selftests/lib/vblk_e2e.sh"
 A=e2e-rw-$$
 R=e2e-ro-$$
-MIB=1048576
 imgA=$work/rw.img
 imgR=$work/ro.img
 vpid=""
@@ -40,16 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-note() { echo "# $*"; }
-# The guest's console without the tty's CRs.
-glog() { tr -d '\r' <"$1"; }
-# The lines the guest script printed (without "vblk-guest: ").
-gsaid() { glog "$1" | sed -n 's/^vblk-guest: //p'; }
-show() {
-	note "guest console ($1), last lines:"
-	glog "$1" | grep -vE '^\s*$' | tail -n 25 | sed 's/^/#   /'
-}
-
 ktap_print_header
 ktap_set_plan $NTESTS
 
@@ -63,29 +53,6 @@ if [ ! -c /dev/kvm ] || [ ! -x "$vmm" ] || [ ! -x "$ctl" ] || [ ! -f "$bz" ] ||
 fi
 
 # ---- helpers: counters, device state, the VMM ----------------------------
-
-# snap PREFIX NAME: set PREFIX_<counter> for every counter of device NAME
-# (the JSON key with '-' as '_': PREFIX_bytes_read).
-snap() {
-	local out
-	out=$("$ctl" -j stats "$2" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-for k, v in d["stats"].items():
-    print("%s_%s=%d" % (sys.argv[1], k.replace("-", "_"), v))' "$1") || { note "vblkctl stats $2 failed"; return 1; }
-	eval "$out"
-}
-
-# devfield NAME KEY: one field of `vblkctl -j dev show NAME`.
-devfield() {
-	"$ctl" -j dev show "$1" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-if isinstance(d, list):
-    d = [x for x in d if x["name"] == sys.argv[1]][0]
-v = d[sys.argv[2]]
-print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
-}
 
 # detached NAME: wait up to 10 s for "vmm-attached": false.
 detached() {
@@ -113,77 +80,12 @@ start_vmm() {
 	deadline=$((boot_t0 + tmo))
 }
 
-# wait_for LOG REGEX: wait until the guest prints "vblk-guest: REGEX"
-# (extended regex, anchored at the start).  Fails when the VMM ends, the
-# guest reports a failure or the boot's deadline passes.
-wait_for() {
-	while :; do
-		gsaid "$1" | grep -qE "^($2)" && return 0
-		gsaid "$1" | grep -q '^FAIL' && return 1
-		kill -0 "$vpid" 2>/dev/null || { gsaid "$1" | grep -qE "^($2)"; return; }
-		[ "$(date +%s)" -lt "$deadline" ] || { note "timed out waiting for '$2'"; return 1; }
-		sleep 0.5
-	done
-}
-
-# finish_vmm: wait for the VMM to end (killing it at the deadline); $vrc.
-finish_vmm() {
-	while kill -0 "$vpid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
-		sleep 1
-	done
-	kill -9 "$vpid" 2>/dev/null
-	wait "$vpid"
-	vrc=$?
-	vpid=""
-	note "boot took $(($(date +%s) - boot_t0)) s, vblk-vmm status $vrc"
-}
-
-# guest_done LOG: the guest script got through (init's marker, status 0).
-guest_done() {
-	glog "$1" | grep -qx 'vblk-guest: done, rc=0'
-}
-
-# gsum LOG TAG: "NAME SHA256" lines the guest printed as "sumTAG SHA  NAME".
-gsum() { gsaid "$1" | awk -v t="sum$2" '$1 == t { print $3, $2 }' | sort; }
-
-# hsum IMG NAME...: "NAME SHA256" of files read from the image by debugfs.
-hsum() {
-	local img=$1 f
-	shift
-	for f in "$@"; do
-		debugfs -R "dump /$f $work/dump" "$img" >/dev/null 2>&1 || { echo "$f missing"; continue; }
-		echo "$f $(sha256sum <"$work/dump" | cut -d' ' -f1)"
-	done | sort
-}
-
-# rate LOG LABEL: bytes per second of the guest's timed read LABEL.
-rate() {
-	gsaid "$1" | awk -v l="$2" '$1 == "rate" && $2 == l {
-		split($3, b, "="); split($4, m, "=");
-		if (m[2] > 0) printf "%d", b[2] * 1000 / m[2] }'
-}
-
 # ---- the guest image -----------------------------------------------------
 
-head -c $((4 * MIB)) /dev/urandom >"$work/pattern.bin"
-x=$work/extra
-mkdir -p "$x/opt/e2fs" "$x/lib64" "$x/etc" "$x/ro"
-cp /usr/sbin/mke2fs /usr/sbin/e2fsck "$x/opt/e2fs/"
-for lib in $(ldd /usr/sbin/mke2fs /usr/sbin/e2fsck | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u); do
-	mkdir -p "$x$(dirname "$lib")"
-	cp -L "$lib" "$x$lib"
-done
-cp /etc/mke2fs.conf "$x/etc/" 2>/dev/null
-ln -s /proc/mounts "$x/etc/mtab"
-cp "$work/pattern.bin" "$x/pattern.bin"
-if ! "$here/mkinitramfs.sh" "$work/base.cpio.gz" "$here/e2e-guest.sh" >"$work/mk.log" 2>&1 ||
-   ! (cd "$x" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/extra.cpio.gz"; then
-	sed 's/^/# /' "$work/mk.log"
+if ! e2e_guest_image; then
 	for i in $(seq $NTESTS); do ktap_test_fail "cannot build the guest's initramfs"; done
 	ktap_finished
 fi
-# The kernel unpacks concatenated archives in order.
-cat "$work/base.cpio.gz" "$work/extra.cpio.gz" >"$work/guest.cpio.gz"
 
 # ---- 1. the devices ------------------------------------------------------
 
@@ -221,31 +123,7 @@ snap r0 "$R"
 start_vmm 1 "$log1" "$A" "$R"
 
 # The throttle phases: the guest asks for a limit, then for none.
-thr_ok=0
-if wait_for "$log1" 'throttle: want limit'; then
-	u0=$(rate "$log1" unlimited0)
-	# A quarter of the unlimited rate, at most 4 MiB/s, in 64 KiB units.
-	lim=$((u0 / 4))
-	[ "$lim" -gt $((4 * MIB)) ] && lim=$((4 * MIB))
-	lim=$((lim / 65536 * 65536))
-	[ "$lim" -lt 262144 ] && lim=262144
-	# The bucket holds one second; the untimed "drain" read (1.5 s
-	# worth) empties it, the timed read lasts 8 s.
-	drain_kib=$((lim * 3 / 2 / 1024 / 256 * 256 + 256))
-	timed_kib=$((lim * 8 / 1024 / 256 * 256))
-	note "unlimited read: $u0 B/s; limit $lim B/s, drain $drain_kib KiB, timed $timed_kib KiB"
-	"$ctl" set-throttle "$A" bps "$lim" bps-burst "$lim" 2>&1 | sed 's/^/# /'
-	snap t1 "$A"
-	printf 'vblk-mbox 1 %d %d\n' "$drain_kib" "$timed_kib" |
-		dd of="$imgA" bs=512 seek=$((63 * 2048)) conv=notrunc,sync status=none
-	if wait_for "$log1" 'throttle: want off'; then
-		snap t2 "$A"
-		"$ctl" set-throttle "$A" off 2>&1 | sed 's/^/# /'
-		printf 'vblk-mbox 2 0 32768\n' |
-			dd of="$imgA" bs=512 seek=$((63 * 2048)) conv=notrunc,sync status=none
-		thr_ok=1
-	fi
-fi
+throttle_host "$log1" "$A" "$imgA"
 wait_for "$log1" 'boot 1 finished'
 finish_vmm
 snap a1 "$A"
@@ -263,57 +141,15 @@ gsaid "$log1" | grep -q "^disk vd[a-z]* sectors=32768 ro=1 serial=vblk-e2e-ro "
 ktap_check $? "guest: disk sizes (131072 and 32768 sectors), ro flags (0, 1) and serials"
 
 # 4. The pattern: read back in the guest, and at 48 MiB in the backing file.
-dd if="$imgA" bs=1M skip=48 count=4 status=none | cmp -s - "$work/pattern.bin" &&
-gsaid "$log1" | grep -q "^pattern written and read back with O_DIRECT: $(sha256sum <"$work/pattern.bin" | cut -d' ' -f1)"
-ktap_check $? "O_DIRECT pattern: guest reads back what it wrote; backing file holds it at 48 MiB"
+check_pattern "$log1" "$imgA"
 
 # 5. ext4 made in the guest: clean in the guest and on the host; the files
 # read from the image have the guest's sums.
-files1="f1 f2 f3 d/f4"
-g1=$(gsum "$log1" 1)
-h1=$(hsum "$imgA" $files1)
-e2fsck -fn "$imgA" >"$work/fsck1.log" 2>&1
-frc=$?
-[ $frc -ne 0 ] && sed 's/^/#   /' "$work/fsck1.log" | tail -n 20
-[ -n "$g1" ] && [ "$(echo "$g1" | wc -l)" -eq 4 ] && [ "$g1" = "$h1" ] &&
-gsaid "$log1" | grep -q '^fsck after boot 1: rc=0' && [ $frc -eq 0 ]
-if ! ktap_check $? "ext4 by the guest: 4 files synced, fsck clean in guest, e2fsck -fn clean on the host, host reads the same sums"; then
-	note "guest sums: $g1"; note "host sums: $h1"
-fi
+check_ext4 "$log1" "$imgA"
 
 # 6-8. Throttle: rates and the counters of the window between the two
 # limit changes (only the guest's reads ran then).
-if [ $thr_ok = 1 ]; then
-	ul=$(rate "$log1" limited)
-	u1=$(rate "$log1" unlimited1)
-	note "rates: unlimited $u0, limited $ul (limit $lim), unlimited again $u1 B/s"
-	[ -n "$ul" ] && [ "$ul" -ge $((lim * 9 / 10)) ] && [ "$ul" -le $((lim * 11 / 10)) ]
-	ktap_check $? "throttle bps $lim: guest's O_DIRECT read ran at $ul B/s (within 10%)"
-	[ -n "$u1" ] && [ "$u1" -gt $((2 * lim)) ] && [ "$u0" -gt $((2 * lim)) ]
-	ktap_check $? "throttle off: guest read at $u1 B/s (> 2x the limit; $u0 B/s before the limit)"
-
-	polls=$(gsaid "$log1" | awk '$1 == "polls" { split($2, a, "="); split($3, b, "="); print a[2] + b[2] }')
-	dread=$((t2_bytes_read - t1_bytes_read))
-	want=$(( (drain_kib + timed_kib) * 1024 ))
-	# A poll is one 4 KiB O_DIRECT read; allow 64 KiB for the guest
-	# kernel's own reads.  The guest's block layer counts its side (in
-	# sectors, from just before the first poll).
-	note "window: bytes_read +$dread (guest O_DIRECT $want + ${polls:-?} polls;" \
-	     "guest block layer: $(gsaid "$log1" | sed -n 's/^throttle: window read sectors //p'))," \
-	     "bytes_written +$((t2_bytes_written - t1_bytes_written)), reads +$((t2_reads_completed - t1_reads_completed))," \
-	     "throttled_count +$((t2_throttled_count - t1_throttled_count))"
-	[ -n "$polls" ] && [ "$dread" -ge "$want" ] && [ "$dread" -le $((want + polls * 4096 + 65536)) ] &&
-	[ $((t2_bytes_written - t1_bytes_written)) -eq 0 ] &&
-	[ $((t2_writes_completed - t1_writes_completed)) -eq 0 ] &&
-	[ $((t2_reads_completed - t1_reads_completed)) -ge $(( (drain_kib + timed_kib) / 256 )) ] &&
-	[ $((t2_throttled_count - t1_throttled_count)) -gt 0 ]
-	ktap_check $? "counters while throttled: bytes_read matches the guest's reads, nothing written, throttled_count grew"
-else
-	show "$log1"
-	ktap_test_fail "throttle: the guest never reached the limited phase"
-	ktap_test_fail "throttle off: not reached"
-	ktap_test_fail "counters while throttled: not reached"
-fi
+throttle_checks "$log1"
 
 # 9. Counters of the whole boot against what the guest did.
 wbytes=$((a1_bytes_written - a0_bytes_written))
