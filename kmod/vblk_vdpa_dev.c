@@ -55,80 +55,7 @@
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/vblk_vmm.h>
 
-#include "vblk_dev.h"
-#include "vblk_guestmem.h"
-#include "vblk_iotlb.h"
-#include "vblk_vdev.h"
-#include "vblk_worker.h"
-
-struct vblk_vdpa;
-
-/**
- * struct vblk_vdpa_queue - one virtqueue of a vDPA device
- * @v: the device
- * @index: the queue
- * @task: its worker under a VMM (vhost_task)
- * @work: its worker under virtio_vdpa (work item)
- * @cb_lock: guards @cb
- * @cb: the driver's interrupt callback
- * @kicks: kick_vq calls
- * @interrupts: callbacks made
- */
-struct vblk_vdpa_queue {
-	struct vblk_vdpa *v;
-	unsigned int index;
-	struct vblk_worker task;
-	struct work_struct work;
-	spinlock_t cb_lock;	/* guards @cb */
-	struct vdpa_callback cb;
-	atomic64_t kicks;
-	atomic64_t interrupts;
-};
-
-/**
- * struct vblk_vdpa - a vblk device on the vDPA bus
- * @vdpa: the vDPA device (first: vdpa_alloc_device() wants it there)
- * @d: the vblk device (a reference is held)
- * @vd: its virtio device
- * @nvqs: number of queues
- * @lock: serialises address space, workers and binding changes
- * @claimed: the vDPA binding holds @d
- * @bound: @binding is the device's binding
- * @refused: DRIVER_OK was refused once (logged once)
- * @platform: the driver accepted VIRTIO_F_ACCESS_PLATFORM (a VMM's)
- * @mm: the bound address space (grabbed), NULL under virtio_vdpa
- * @gm: guest memory over @mm, its table built from the IOTLB
- * @pa: the physical address space for virtio_vdpa (identity)
- * @binding: what the device is lent
- * @config_lock: guards @config_cb
- * @config_cb: the driver's config change callback
- * @qs: the queues
- */
-struct vblk_vdpa {
-	struct vdpa_device vdpa;
-	struct vblk_device *d;
-	struct vblk_vdev *vd;
-	unsigned int nvqs;
-	struct mutex lock;	/* see "Locking" above */
-	bool claimed;
-	bool bound;
-	bool refused;
-	bool platform;
-	struct mm_struct *mm;
-	struct vblk_guestmem gm;
-	struct vblk_iotlb pa;
-	struct vblk_vdev_binding binding;
-	spinlock_t config_lock;	/* guards @config_cb */
-	struct vdpa_callback config_cb;
-	struct vblk_vdpa_queue qs[VBLK_MAX_QUEUES];
-};
-
-static struct workqueue_struct *vblk_vdpa_wq;
-
-static struct vblk_vdpa *to_vblk(struct vdpa_device *vdpa)
-{
-	return container_of(vdpa, struct vblk_vdpa, vdpa);
-}
+#include "vblk_vdpa.h"
 
 /* ---- callbacks from the device (RCU read side, see vblk_vdev.h) -------- */
 
@@ -771,8 +698,11 @@ static const struct vdpa_config_ops vblk_vdpa_config_ops = {
 
 /* ---- management device "vblk" -------------------------------------------- */
 
-/* Unbind and give the vblk device back (before the vDPA device goes). */
-static void vblk_vdpa_teardown(struct vblk_vdpa *v)
+/**
+ * vblk_vdpa_teardown() - unbind and give the vblk device back
+ * @v: the vDPA device, before it goes
+ */
+void vblk_vdpa_teardown(struct vblk_vdpa *v)
 {
 	mutex_lock(&v->lock);
 	vblk_vdpa_unbind(v);
@@ -783,20 +713,15 @@ static void vblk_vdpa_teardown(struct vblk_vdpa *v)
 	}
 }
 
-static struct vblk_device *vblk_vdpa_lookup(const char *name)
-{
-	struct vblk_device *d;
-
-	vblk_dev_lock();
-	d = vblk_dev_find_name(name);
-	if (d)
-		vblk_dev_get(d);
-	vblk_dev_unlock();
-	return d;
-}
-
-static struct vblk_vdpa *vblk_vdpa_alloc(struct vblk_device *d,
-					 const char *name)
+/**
+ * vblk_vdpa_alloc() - a vDPA device for vblk device @d
+ * @d: the vblk device (its reference passes to the result)
+ * @name: the vDPA device's name
+ *
+ * Return: the device, to be started with vblk_vdpa_start(), or an
+ * ERR_PTR (then the caller keeps its reference on @d).
+ */
+struct vblk_vdpa *vblk_vdpa_alloc(struct vblk_device *d, const char *name)
 {
 	struct vblk_vdpa *v;
 	unsigned int q;
@@ -826,119 +751,33 @@ static struct vblk_vdpa *vblk_vdpa_alloc(struct vblk_device *d,
 	return v;
 }
 
-static int vblk_vdpa_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
-			     const struct vdpa_dev_set_config *config)
+/**
+ * vblk_vdpa_start() - claim the vblk device and bind it for virtio_vdpa
+ * @v: a device from vblk_vdpa_alloc()
+ *
+ * Until vhost_vdpa binds an address space, the device serves host
+ * physical memory through an identity IOTLB.
+ *
+ * Return: 0; -EBUSY if another binding holds the vblk device; or the
+ * error of the DMA mask or the map.
+ */
+int vblk_vdpa_start(struct vblk_vdpa *v)
 {
-	struct vblk_device *d;
-	struct vblk_vdpa *v;
 	int ret;
 
-	d = vblk_vdpa_lookup(name);
-	if (!d) {
-		pr_info("vblk_vdpa: no vblk device named '%s' (create it with vblkctl dev add)\n",
-			name);
-		return -ENODEV;
-	}
-	v = vblk_vdpa_alloc(d, name);
-	if (IS_ERR(v)) {
-		vblk_dev_put(d);
-		return PTR_ERR(v);
-	}
 	ret = dma_set_mask_and_coherent(&v->vdpa.dev, DMA_BIT_MASK(64));
 	if (ret)
-		goto err_put;
+		return ret;
 	/* An identity map: virtio_vdpa's DMA addresses are physical. */
 	ret = vblk_iotlb_map(&v->pa, 0, U64_MAX, 0, VHOST_MAP_RW);
 	if (ret)
-		goto err_put;
-	ret = vblk_dev_claim(d, &vblk_vdpa_binder);
+		return ret;
+	ret = vblk_dev_claim(v->d, &vblk_vdpa_binder);
 	if (ret)
-		goto err_put;
+		return ret;
 	v->claimed = true;
 	mutex_lock(&v->lock);
 	vblk_vdpa_bind(v, NULL);
 	mutex_unlock(&v->lock);
-
-	v->vdpa.mdev = mdev;
-	ret = _vdpa_register_device(&v->vdpa, v->nvqs);
-	if (ret)
-		goto err_teardown;
 	return 0;
-
-err_teardown:
-	vblk_vdpa_teardown(v);
-err_put:
-	put_device(&v->vdpa.dev);
-	return ret;
 }
-
-static void vblk_vdpa_dev_del(struct vdpa_mgmt_dev *mdev,
-			      struct vdpa_device *vdpa)
-{
-	struct vblk_vdpa *v = to_vblk(vdpa);
-
-	/* Keep v until the binding is undone: others may hold references. */
-	get_device(&vdpa->dev);
-	/* The driver goes first (it resets the device). */
-	_vdpa_unregister_device(vdpa);
-	vblk_vdpa_teardown(v);
-	put_device(&vdpa->dev);
-}
-
-static const struct vdpa_mgmtdev_ops vblk_vdpa_mgmtdev_ops = {
-	.dev_add = vblk_vdpa_dev_add,
-	.dev_del = vblk_vdpa_dev_del,
-};
-
-static struct virtio_device_id vblk_vdpa_id_table[] = {
-	{ VIRTIO_ID_BLOCK, VIRTIO_DEV_ANY_ID },
-	{ 0 },
-};
-
-static struct vdpa_mgmt_dev vblk_vdpa_mgmt = {
-	.id_table = vblk_vdpa_id_table,
-	.ops = &vblk_vdpa_mgmtdev_ops,
-	.max_supported_vqs = VBLK_MAX_QUEUES,
-};
-
-static int __init vblk_vdpa_init(void)
-{
-	struct device *root;
-	int ret;
-
-	vblk_vdpa_wq = alloc_workqueue("vblk_vdpa", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				       0);
-	if (!vblk_vdpa_wq)
-		return -ENOMEM;
-	root = root_device_register("vblk");
-	if (IS_ERR(root)) {
-		ret = PTR_ERR(root);
-		goto err_wq;
-	}
-	vblk_vdpa_mgmt.device = root;
-	ret = vdpa_mgmtdev_register(&vblk_vdpa_mgmt);
-	if (ret)
-		goto err_root;
-	return 0;
-
-err_root:
-	root_device_unregister(root);
-err_wq:
-	destroy_workqueue(vblk_vdpa_wq);
-	return ret;
-}
-
-static void __exit vblk_vdpa_exit(void)
-{
-	/* Deletes every vDPA device of ours (dev_del). */
-	vdpa_mgmtdev_unregister(&vblk_vdpa_mgmt);
-	root_device_unregister(vblk_vdpa_mgmt.device);
-	destroy_workqueue(vblk_vdpa_wq);
-}
-
-module_init(vblk_vdpa_init);
-module_exit(vblk_vdpa_exit);
-
-MODULE_DESCRIPTION("vDPA binding of vblk devices (vhost_vdpa and virtio_vdpa)");
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(VBLK);
