@@ -15,7 +15,7 @@ KBUILD_FLAGS := W=1 KCFLAGS=-Werror
 VBLK_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(ROOT)/dkms.conf)
 
 .PHONY: all deps kernel modules test-modules user selftests sparse checkpatch \
-	gen gen-check check run kunit bench clean help install uninstall \
+	gen gen-check check run kunit bench fuzz clean help install uninstall \
 	install-module install-user dkms dkms-src dkms-remove
 
 all: modules user
@@ -39,12 +39,14 @@ help:
 	@echo "  make sparse         sparse (C=2) build against the test kernel"
 	@echo "  make checkpatch     checkpatch.pl --strict on the kernel sources"
 	@echo "  make kunit          the KUnit suites in-tree with kunit.py (UML)"
+	@echo "  make fuzz           the long fuzzing campaigns (libFuzzer here; hostile guest,"
+	@echo "                      netlink and backing faults in the test host)"
 	@echo "Performance:"
 	@echo "  make bench          vblk against QEMU and the bare backing (QUICK=1: short)"
 	@echo "Install (PREFIX=$(PREFIX), DESTDIR for staging):"
 	@echo "  make install        install-module and install-user (build first with make)"
 	@echo "  make install-module vblk.ko into /lib/modules/KVER/updates, then depmod"
-	@echo "  make install-user   vblkctl, vblk-vmm, vblkctl.8, uapi headers, udev rule"
+	@echo "  make install-user   programs, man page, uapi headers, udev rule, completion"
 	@echo "  make uninstall      remove what make install installed"
 	@echo "  make dkms           vblk.ko as a DKMS package: dkms-src, then dkms add and install"
 	@echo "  make dkms-src       copy dkms.conf and kmod/ to /usr/src/vblk-$(VBLK_VERSION)"
@@ -102,6 +104,8 @@ SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 INCLUDEDIR ?= $(PREFIX)/include
+# bash-completion loads completions/NAME from each of XDG_DATA_DIRS
+# (/usr/local/share:/usr/share) on first use.
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # udev reads /etc and /usr/lib only: a /usr/local install uses /etc.
 UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
@@ -112,7 +116,6 @@ MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
 MOD_SIGKEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\?\([^"]*\)"\?$$/\1/p' $(KDIR)/include/config/auto.conf 2>/dev/null)
 MOD_NOSIGN = $(if $(MOD_SIGKEY),$(if $(filter pkcs11:%,$(MOD_SIGKEY))$(wildcard $(MOD_SIGKEY) $(KDIR)/$(MOD_SIGKEY)),,CONFIG_MODULE_SIG_ALL=))
 SBIN_PATH := PATH=$$PATH:/sbin:/usr/sbin
-COMPLETION := $(wildcard completions/vblkctl)
 
 install: install-module install-user
 
@@ -127,17 +130,18 @@ install-module:
 		{ grep -v "Skipping depmod" || true; }
 	$(if $(DESTDIR),,$(SBIN_PATH) depmod -a $(KVER))
 
-install-user: user
+install-user:
+	@[ -x user/vblkctl ] && [ -x user/vblk-vmm ] || { echo "Error: user/vblkctl and user/vblk-vmm are not built (run: make user)" >&2; exit 1; }
 	install -D -m 0755 user/vblkctl $(DESTDIR)$(SBINDIR)/vblkctl
 	install -D -m 0755 user/vblk-vmm $(DESTDIR)$(BINDIR)/vblk-vmm
 	install -D -m 0644 Documentation/vblkctl.8 $(DESTDIR)$(MANDIR)/man8/vblkctl.8
 	install -D -m 0644 -t $(DESTDIR)$(INCLUDEDIR)/linux kmod/include/uapi/linux/vblk.h \
 		kmod/include/uapi/linux/vblk_vmm.h
 	install -D -m 0644 udev/60-vblk.rules $(DESTDIR)$(UDEVRULESDIR)/60-vblk.rules
-	$(if $(COMPLETION),install -D -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/vblkctl)
+	install -D -m 0644 completions/vblkctl $(DESTDIR)$(BASHCOMPDIR)/vblkctl
 
 uninstall:
-	rm -f $(addprefix $(MODDIR)/vblk.ko,"" .gz .xz .zst)
+	rm -f $(foreach m,vblk vblk_vdpa,$(addprefix $(MODDIR)/$(m).ko,"" .gz .xz .zst))
 	$(if $(DESTDIR),,[ ! -d /lib/modules/$(KVER) ] || $(SBIN_PATH) depmod -a $(KVER))
 	rm -f $(DESTDIR)$(SBINDIR)/vblkctl $(DESTDIR)$(BINDIR)/vblk-vmm \
 		$(DESTDIR)$(MANDIR)/man8/vblkctl.8 $(DESTDIR)$(INCLUDEDIR)/linux/vblk.h \
@@ -168,6 +172,11 @@ check: deps
 run: deps
 	@scripts/run.sh
 
+# The long fuzzing campaigns of Documentation/testing.rst (make check runs
+# a bounded smoke of each).  CPU-heavy: flock /tmp/vblk-machine.lock make fuzz
+fuzz: deps
+	@scripts/fuzz.sh campaign
+
 # Not a test: the performance comparison of Documentation/performance.rst.
 bench: deps
 	@QUICK=$(QUICK) scripts/bench/run.sh
@@ -176,4 +185,5 @@ clean:
 	-$(MAKE) -s -C $(KDIR) M=$(ROOT) clean 2>/dev/null
 	-$(MAKE) -C user clean
 	-$(MAKE) -C selftests clean
+	-$(MAKE) -C fuzz clean
 	rm -f .kdir

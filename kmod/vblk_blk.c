@@ -120,7 +120,7 @@ static void vblk_unthrottle(struct vblk_blk *blk, struct vblk_blk_queue *bq,
 	if (!bq->throttled)
 		return;
 	WRITE_ONCE(bq->throttled, false);
-	atomic64_set(&blk->stats.currently_throttled_gauge, 0);
+	atomic64_dec(&blk->stats.currently_throttled_gauge);
 	p->events |= BIT(VBLK_EV_THROTTLE_STOP);
 }
 
@@ -219,7 +219,7 @@ static void vblk_stall(struct vblk_run *r)
 		return;
 	WRITE_ONCE(r->bq->throttled, true);
 	atomic64_inc(&r->blk->stats.throttled_count);
-	atomic64_set(&r->blk->stats.currently_throttled_gauge, 1);
+	atomic64_inc(&r->blk->stats.currently_throttled_gauge);
 	r->p->events |= BIT(VBLK_EV_THROTTLE_START);
 }
 
@@ -347,16 +347,21 @@ static void vblk_account(struct vblk_stats *s, const struct vblk_req *req)
 	}
 }
 
-/* The queue's counters and the latency of a published request. */
-static void vblk_account_queue(struct vblk_run *r, struct vblk_ioctx *ctx)
+/* The queue's share: every published chain, and the data it moved. */
+static void vblk_account_queue(struct vblk_queue_stats *s,
+			       const struct vblk_req *req)
 {
-	const struct vblk_req *req = &ctx->req;
-	int cls = vblk_op_class(req->op);
-
-	atomic64_inc(&r->bq->requests);
+	atomic64_inc(&s->requests);
 	if (req->status == VIRTIO_BLK_S_OK &&
-	    (req->op == VBLK_OP_READ || req->op == VBLK_OP_WRITE))
-		atomic64_add(req->len, &r->bq->bytes);
+	    (req->type == VIRTIO_BLK_T_IN || req->type == VIRTIO_BLK_T_OUT))
+		atomic64_add(req->len, &s->bytes);
+}
+
+/* The service latency of a published request, admission to publication. */
+static void vblk_account_latency(struct vblk_run *r, struct vblk_ioctx *ctx)
+{
+	int cls = vblk_op_class(ctx->req.op);
+
 	if (cls >= 0 && ctx->admitted_ns)
 		vblk_hist_add(&r->blk->lat.service[cls],
 			      vblk_throttle_now(&r->blk->throttle) -
@@ -371,7 +376,8 @@ static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 	} else {
 		r->p->published++;
 		vblk_account(&r->blk->stats, &ctx->req);
-		vblk_account_queue(r, ctx);
+		vblk_account_queue(&r->bq->stats, &ctx->req);
+		vblk_account_latency(r, ctx);
 	}
 	vblk_iopool_put(&r->bq->pool, ctx);
 }

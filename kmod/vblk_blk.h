@@ -54,7 +54,8 @@ enum vblk_event {
  * @bytes_written: bytes of successful writes
  * @io_errors: requests answered S_IOERR or dropped for a malformed chain
  * @throttled_count: throttle stall events
- * @currently_throttled_gauge: 1 while any queue is stalled by the throttle
+ * @currently_throttled_gauge: how many queues the throttle stalls (reported
+ *	as 1 while any is)
  * @invalid_avail_idx_count: avail index jumps beyond the queue size
  * @discards_completed: successful T_DISCARD requests
  * @bytes_discarded: bytes of their ranges
@@ -75,6 +76,19 @@ struct vblk_stats {
 	atomic64_t bytes_discarded;
 	atomic64_t write_zeroes_completed;
 	atomic64_t bytes_zeroed;
+};
+
+/**
+ * struct vblk_queue_stats - per-queue lifetime counters (never reset)
+ * @requests: chains completed on the queue (published to its used ring)
+ * @bytes: data bytes of the queue's successful reads and writes
+ *
+ * Summed over the queues, @bytes is bytes_read + bytes_written of the
+ * device's struct vblk_stats.
+ */
+struct vblk_queue_stats {
+	atomic64_t requests;
+	atomic64_t bytes;
 };
 
 /**
@@ -107,14 +121,13 @@ struct vblk_blk;
  * @blk: the device
  * @index: the queue's index
  * @throttled: stalled, waiting for the throttle timer
+ * @stats: the queue's counters (atomics, read without the lock)
  * @pool: request contexts, allocated while the queue is enabled
  * @chain: the walked chain
  * @data: the request's non-empty data segments
  * @dwz: the ranges of a DISCARD or WRITE_ZEROES request
  * @stall_since: throttle clock value the chain at the head of the queue
  *	was first refused at, 0 when none is waiting
- * @requests: requests published (lifetime)
- * @bytes: data bytes of the reads and writes among them
  * @inflight_peak: the most requests the queue had at the backing at once
  *	(lifetime; marked accesses)
  */
@@ -122,9 +135,8 @@ struct vblk_blk_queue {
 	struct vblk_blk *blk;
 	unsigned int index;
 	bool throttled;
+	struct vblk_queue_stats stats;
 	u64 stall_since;
-	atomic64_t requests;
-	atomic64_t bytes;
 	unsigned int inflight_peak;
 	struct vblk_iopool pool;
 	struct vblk_chain chain;

@@ -28,9 +28,9 @@
  * device's binding, and a detach unbinds (and waits for a grace period)
  * before it stops the workers or drops an eventfd.
  *
- * The workers are vhost_tasks: threads of the VMM process, created from
- * the opener's context, sharing the VMM's mm and accounted to its cgroups.
- * Each sleeps until its queue is kicked and then runs a pass over it.
+ * The workers are vhost_tasks (vblk_worker.c): threads of the VMM
+ * process, created from the opener's context, sharing the VMM's mm and
+ * accounted to its cgroups.
  */
 #include <linux/cdev.h>
 #include <linux/device.h>
@@ -45,7 +45,6 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/vhost_task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -58,10 +57,7 @@
 #include "vblk_guestmem.h"
 #include "vblk_mmio.h"
 #include "vblk_vdev.h"
-
-#if !IS_ENABLED(CONFIG_VHOST_TASK)
-#error "vblk needs CONFIG_VHOST_TASK (selected by CONFIG_KVM on x86)"
-#endif
+#include "vblk_worker.h"
 
 struct vblk_session;
 
@@ -69,9 +65,7 @@ struct vblk_session;
  * struct vblk_session_queue - one queue of an attachment
  * @s: the session
  * @index: queue index
- * @worker: the vhost_task serving the queue
- * @pending: bit 0 set when the queue was kicked since the worker looked
- * @killed: the worker exited on SIGKILL (the VMM is dying)
+ * @worker: the worker serving the queue
  * @kick_file: the kick eventfd (a reference is held), NULL when none
  * @kick_ctx: its eventfd context
  * @kick_wqh: the wait queue @kick_wait is on, NULL when none
@@ -82,9 +76,7 @@ struct vblk_session;
 struct vblk_session_queue {
 	struct vblk_session *s;
 	unsigned int index;
-	struct vhost_task *worker;
-	unsigned long pending;
-	bool killed;
+	struct vblk_worker worker;
 	struct file *kick_file;
 	struct eventfd_ctx *kick_ctx;
 	wait_queue_head_t *kick_wqh;
@@ -121,45 +113,6 @@ struct vblk_session {
 	struct vblk_session_queue qs[] __counted_by(nvqs);
 };
 
-/* ---- workers ----------------------------------------------------------- */
-
-static void vblk_queue_kick(struct vblk_session_queue *sq)
-{
-	/* The worker exited on SIGKILL: there is nobody left to wake. */
-	if (READ_ONCE(sq->killed))
-		return;
-	set_bit(0, &sq->pending);
-	/* Pairs with the worker's set_current_state() before it looks. */
-	vhost_task_wake(sq->worker);
-}
-
-static bool vblk_worker_fn(void *data)
-{
-	struct vblk_session_queue *sq = data;
-
-	/* Fully ordered: a kick after this point is seen by the next look. */
-	if (!test_and_clear_bit(0, &sq->pending))
-		return false;
-	/* The vhost_task calls us in TASK_INTERRUPTIBLE: we are about to block. */
-	__set_current_state(TASK_RUNNING);
-	vblk_vdev_process(&sq->s->d->vdev, sq->index);
-	/* The device bounds one pass; let others run between passes. */
-	cond_resched();
-	return true;
-}
-
-static void vblk_worker_killed(void *data)
-{
-	struct vblk_session_queue *sq = data;
-
-	/*
-	 * The VMM got SIGKILL: the worker exits with it. The pass it was in
-	 * has finished; later kicks see @killed and leave the task alone, and
-	 * the release of the file (which follows as the VMM exits) detaches.
-	 */
-	WRITE_ONCE(sq->killed, true);
-}
-
 /* ---- callbacks from the device (under RCU, any context) ---------------- */
 
 static void vblk_host_kick(void *ctx, unsigned int q)
@@ -167,7 +120,7 @@ static void vblk_host_kick(void *ctx, unsigned int q)
 	struct vblk_session *s = ctx;
 
 	if (q < s->nvqs)
-		vblk_queue_kick(&s->qs[q]);
+		vblk_worker_kick(&s->qs[q].worker);
 }
 
 static void vblk_host_vq_used(void *ctx, unsigned int q, bool signal)
@@ -214,7 +167,7 @@ static int vblk_kick_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 		return 0;
 	/* Called with the eventfd's wait-queue lock held: clear its count. */
 	eventfd_ctx_do_read(sq->kick_ctx, &cnt);
-	vblk_queue_kick(sq);
+	vblk_worker_kick(&sq->worker);
 	return 0;
 }
 
@@ -295,7 +248,7 @@ static void vblk_set_kick(struct vblk_session_queue *sq, struct file *file,
 	events = vfs_poll(file, &sq->kick_pt);
 	/* A kick that arrived before registration is not lost. */
 	if (events & EPOLLIN)
-		vblk_queue_kick(sq);
+		vblk_worker_kick(&sq->worker);
 }
 
 /* Swap an RCU-read eventfd; s->lock held. */
@@ -333,8 +286,7 @@ static void vblk_session_detach(struct vblk_session *s)
 	/* No device callback sees @s after this; passes have finished. */
 	vblk_vdev_unbind(&s->d->vdev);
 	for (q = 0; q < s->nvqs; q++) {
-		vhost_task_stop(s->qs[q].worker);
-		s->qs[q].worker = NULL;
+		vblk_worker_stop(&s->qs[q].worker);
 		vblk_set_call(s, &s->qs[q].call, NULL);
 	}
 	vblk_set_call(s, &s->config_call, NULL);
@@ -371,10 +323,8 @@ static void vblk_session_free(struct vblk_session *s)
 {
 	unsigned int q;
 
-	for (q = 0; q < s->nvqs; q++) {
-		if (s->qs[q].worker)
-			vhost_task_stop(s->qs[q].worker);
-	}
+	for (q = 0; q < s->nvqs; q++)
+		vblk_worker_stop(&s->qs[q].worker);
 	mutex_destroy(&s->lock);
 	kfree(s);
 }
@@ -382,8 +332,8 @@ static void vblk_session_free(struct vblk_session *s)
 static struct vblk_session *vblk_session_new(struct vblk_cdev_node *node)
 {
 	unsigned int q, nvqs = vblk_vdev_num_queues(&node->d->vdev);
-	char name[TASK_COMM_LEN];
 	struct vblk_session *s;
+	int err;
 
 	s = kzalloc(struct_size(s, qs, nvqs), GFP_KERNEL_ACCOUNT);
 	if (!s)
@@ -392,22 +342,17 @@ static struct vblk_session *vblk_session_new(struct vblk_cdev_node *node)
 	s->node = node;
 	s->d = node->d;
 	mutex_init(&s->lock);
-	snprintf(name, sizeof(name), "vblk-%d", current->pid);
 	for (q = 0; q < nvqs; q++) {
 		struct vblk_session_queue *sq = &s->qs[q];
-		struct vhost_task *w;
 
 		sq->s = s;
 		sq->index = q;
-		w = vhost_task_create(vblk_worker_fn, vblk_worker_killed, sq,
-				      name);
-		if (IS_ERR(w)) {
-			vblk_session_free(s);
-			return ERR_CAST(w);
-		}
-		sq->worker = w;
 		/* It sleeps until its queue is kicked, after the bind. */
-		vhost_task_start(w);
+		err = vblk_worker_start(&sq->worker, &s->d->vdev, q);
+		if (err) {
+			vblk_session_free(s);
+			return ERR_PTR(err);
+		}
 	}
 	return s;
 }

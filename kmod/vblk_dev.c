@@ -18,6 +18,7 @@
 #include <linux/ctype.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
@@ -26,6 +27,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 #include <uapi/linux/virtio_config.h>
+#include <kunit/visibility.h>
 
 #include "vblk_dev.h"
 #include "vblk_file.h"
@@ -51,6 +53,7 @@ void vblk_dev_lock(void)
 {
 	mutex_lock(&vblk_devs_lock);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_lock, VBLK);
 
 /**
  * vblk_dev_unlock() - release the registry mutex
@@ -59,6 +62,7 @@ void vblk_dev_unlock(void)
 {
 	mutex_unlock(&vblk_devs_lock);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_unlock, VBLK);
 
 static void vblk_dev_release(struct kref *kref)
 {
@@ -82,6 +86,7 @@ void vblk_dev_put(struct vblk_device *d)
 {
 	kref_put(&d->kref, vblk_dev_release);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_put, VBLK);
 
 /**
  * vblk_dev_announce() - report a device event to the monitor group
@@ -142,8 +147,10 @@ int vblk_dev_name_check(const char *name, size_t len, const char **why)
 		*why = "name: longer than 31 characters";
 		return -EINVAL;
 	}
+	/* isalnum() also takes the Latin-1 letters (0xc0 to 0xff) */
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+		if (!(isascii(name[i]) && isalnum(name[i])) &&
+		    !strchr("_.-", name[i]))
 			break;
 	}
 	if (i < len || (len == 1 && name[0] == '.') ||
@@ -257,6 +264,7 @@ err_put:
 	vblk_dev_put(d);	/* d->backing is still NULL: the caller's */
 	return ERR_PTR(err);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_add);
 
 /**
  * vblk_dev_set_group() - move a device into a limit group or out of one
@@ -340,32 +348,42 @@ int vblk_dev_delete(struct vblk_device *d, bool force, const char **why)
 	vblk_dev_put(d);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_dev_delete);
 
 /**
  * vblk_dev_claim() - make @b the device's binding
  * @d: the device
  * @b: the binding kind
  *
- * Announces the attachment. Process context.
+ * Announces the attachment; a refusal for another binding is logged
+ * (rate-limited) with both names. Process context.
  *
  * Return: 0, -EBUSY if the device has a binding, -ENODEV if it is deleted.
  */
 int vblk_dev_claim(struct vblk_device *d, const struct vblk_binder *b)
 {
+	const char *holder = NULL;
 	int ret = 0;
 
 	spin_lock(&d->bind_lock);
-	if (d->gone)
+	if (d->gone) {
 		ret = -ENODEV;
-	else if (d->binder)
+	} else if (d->binder) {
 		ret = -EBUSY;
-	else
+		holder = d->binder->name;
+	} else {
 		d->binder = b;
+	}
 	spin_unlock(&d->bind_lock);
 	if (!ret)
 		vblk_dev_announce(d, VBLK_EVENT_TYPE_ATTACH);
+	else if (holder)
+		/* open() and the vDPA bus have no channel for a reason. */
+		pr_info_ratelimited("vblk: %s: %s binding refused, the device has a %s binding\n",
+				    d->name, b->name, holder);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_claim, VBLK);
 
 /**
  * vblk_dev_unclaim() - end the binding made by vblk_dev_claim()
@@ -387,6 +405,7 @@ void vblk_dev_unclaim(struct vblk_device *d, const struct vblk_binder *b)
 	if (was)
 		vblk_dev_announce(d, VBLK_EVENT_TYPE_DETACH);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_unclaim, VBLK);
 
 /**
  * vblk_dev_binding() - which binding has the device
@@ -537,6 +556,7 @@ struct vblk_device *vblk_dev_find_name(const char *name)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_dev_find_name, VBLK);
 
 /**
  * vblk_dev_next() - iterate over listed devices in id order

@@ -17,6 +17,7 @@
  * changes its mappings meanwhile.
  */
 #include <linux/err.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -26,6 +27,7 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <uapi/linux/vblk_vmm.h>
+#include <kunit/visibility.h>
 
 #include "vblk_guestmem.h"
 
@@ -91,51 +93,42 @@ static size_t vblk_guestmem_xlate(struct vblk_guestmem *gm, u64 gpa,
  * access them with one aligned load or store, never a byte-wise copy that
  * could tear (a torn avail index can look like a jump past the queue size).
  */
-static bool vblk_guestmem_read_atomic(u64 uaddr, void *buf, size_t len,
-				      int *err)
+static bool vblk_guestmem_atomic(u64 uaddr, void *buf, size_t len,
+				 bool write, int *err)
 {
+	void __user *p = u64_to_user_ptr(uaddr);
 	u16 v16;
 	u32 v32;
 
 	if (!IS_ALIGNED(uaddr, len))
 		return false;
 	if (len == sizeof(u16)) {
-		*err = get_user(v16, (u16 __user *)u64_to_user_ptr(uaddr));
-		memcpy(buf, &v16, sizeof(v16));
+		if (write) {
+			memcpy(&v16, buf, sizeof(v16));
+			*err = put_user(v16, (u16 __user *)p);
+		} else {
+			*err = get_user(v16, (u16 __user *)p);
+			memcpy(buf, &v16, sizeof(v16));
+		}
 		return true;
 	}
 	if (len == sizeof(u32)) {
-		*err = get_user(v32, (u32 __user *)u64_to_user_ptr(uaddr));
-		memcpy(buf, &v32, sizeof(v32));
+		if (write) {
+			memcpy(&v32, buf, sizeof(v32));
+			*err = put_user(v32, (u32 __user *)p);
+		} else {
+			*err = get_user(v32, (u32 __user *)p);
+			memcpy(buf, &v32, sizeof(v32));
+		}
 		return true;
 	}
 	return false;
 }
 
-static bool vblk_guestmem_write_atomic(u64 uaddr, const void *buf,
-				       size_t len, int *err)
+/* Copy between @buf and guest memory, region by region. */
+static int vblk_guestmem_copy(struct vblk_guestmem *gm, u64 gpa, void *buf,
+			      size_t len, bool write)
 {
-	u16 v16;
-	u32 v32;
-
-	if (!IS_ALIGNED(uaddr, len))
-		return false;
-	if (len == sizeof(u16)) {
-		memcpy(&v16, buf, sizeof(v16));
-		*err = put_user(v16, (u16 __user *)u64_to_user_ptr(uaddr));
-		return true;
-	}
-	if (len == sizeof(u32)) {
-		memcpy(&v32, buf, sizeof(v32));
-		*err = put_user(v32, (u32 __user *)u64_to_user_ptr(uaddr));
-		return true;
-	}
-	return false;
-}
-
-static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
-{
-	struct vblk_guestmem *gm = ctx;
 	u64 uaddr;
 	size_t n;
 	int err;
@@ -147,9 +140,11 @@ static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
 		n = vblk_guestmem_xlate(gm, gpa, len, &uaddr);
 		if (!n)
 			return -EFAULT;
-		if (n == len && vblk_guestmem_read_atomic(uaddr, buf, n, &err))
+		if (n == len &&
+		    vblk_guestmem_atomic(uaddr, buf, n, write, &err))
 			return err ? -EFAULT : 0;
-		if (copy_from_user(buf, u64_to_user_ptr(uaddr), n))
+		if (write ? copy_to_user(u64_to_user_ptr(uaddr), buf, n) :
+			    copy_from_user(buf, u64_to_user_ptr(uaddr), n))
 			return -EFAULT;
 		buf += n;
 		gpa += n;
@@ -158,29 +153,16 @@ static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
 	return 0;
 }
 
+static int vblk_guestmem_read(void *ctx, u64 gpa, void *buf, size_t len)
+{
+	return vblk_guestmem_copy(ctx, gpa, buf, len, false);
+}
+
 static int vblk_guestmem_write(void *ctx, u64 gpa, const void *buf,
 			       size_t len)
 {
-	struct vblk_guestmem *gm = ctx;
-	u64 uaddr;
-	size_t n;
-	int err;
-
-	if (!vblk_guestmem_owner(gm))
-		return -EFAULT;
-	while (len) {
-		n = vblk_guestmem_xlate(gm, gpa, len, &uaddr);
-		if (!n)
-			return -EFAULT;
-		if (n == len && vblk_guestmem_write_atomic(uaddr, buf, n, &err))
-			return err ? -EFAULT : 0;
-		if (copy_to_user(u64_to_user_ptr(uaddr), buf, n))
-			return -EFAULT;
-		buf += n;
-		gpa += n;
-		len -= n;
-	}
-	return 0;
+	/* Only read from when @write: the cast drops no promise. */
+	return vblk_guestmem_copy(ctx, gpa, (void *)buf, len, true);
 }
 
 static int vblk_guestmem_iter(void *ctx, const struct vblk_seg *segs,
@@ -249,6 +231,7 @@ const struct vblk_mem_ops vblk_guestmem_ops = {
 	.write = vblk_guestmem_write,
 	.iter = vblk_guestmem_iter,
 };
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_ops, VBLK);
 
 /**
  * vblk_guestmem_init - start with an empty table
@@ -260,6 +243,7 @@ void vblk_guestmem_init(struct vblk_guestmem *gm, struct mm_struct *mm)
 	RCU_INIT_POINTER(gm->tab, NULL);
 	gm->mm = mm;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_init, VBLK);
 
 /**
  * vblk_guestmem_replace - publish a new table
@@ -276,6 +260,7 @@ void vblk_guestmem_replace(struct vblk_guestmem *gm, struct vblk_memtab *tab)
 	if (old)
 		kfree_rcu(old, rcu);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_replace, VBLK);
 
 /**
  * vblk_guestmem_destroy - drop the table
@@ -286,6 +271,7 @@ void vblk_guestmem_destroy(struct vblk_guestmem *gm)
 	vblk_guestmem_replace(gm, NULL);
 	gm->mm = NULL;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_guestmem_destroy, VBLK);
 
 static int vblk_memslot_cmp(const void *a, const void *b)
 {
@@ -373,3 +359,4 @@ err:
 	kfree(t);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_memtab_from_user);

@@ -2,12 +2,14 @@
 /*
  * vblk guest memory interface: how the device core reaches guest-physical
  * memory. A binding supplies the operations (the VMM's address space for
- * /dev/vblk, fake memory with holes in KUnit); the core never touches guest
- * memory any other way.
+ * /dev/vblk and vhost_vdpa, host physical pages through an IOTLB for
+ * virtio_vdpa, fake memory with holes in KUnit); the core never touches
+ * guest memory any other way.
  */
 #ifndef _VBLK_MEM_H
 #define _VBLK_MEM_H
 
+#include <linux/bvec.h>
 #include <linux/overflow.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -29,10 +31,12 @@ struct vblk_seg {
  * union vblk_iovec_buf - storage for the vectors behind a data iterator
  * @kv: kernel vectors (test doubles)
  * @iov: user vectors (the VMM's address space)
+ * @bv: page vectors (host physical memory)
  */
 union vblk_iovec_buf {
 	struct kvec kv[VBLK_MEM_MAX_IOVECS];
 	struct iovec iov[VBLK_MEM_MAX_IOVECS];
+	struct bio_vec bv[VBLK_MEM_MAX_IOVECS];
 };
 
 /**

@@ -23,6 +23,7 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 #include <uapi/linux/virtio_config.h>
+#include <kunit/visibility.h>
 
 #include "vblk_dev.h"
 #include "vblk_file.h"
@@ -77,10 +78,11 @@ int vblk_nl_parse_name(const struct nlattr *attr,
 		NL_SET_ERR_MSG_ATTR_FMT(extack, attr, "%s", why);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_name);
 
-static int vblk_nl_parse_serial(const struct nlattr *attr,
-				char serial[VBLK_SERIAL_LEN],
-				struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_serial(const struct nlattr *attr,
+					  char serial[VBLK_SERIAL_LEN],
+					  struct netlink_ext_ack *extack)
 {
 	const char *s = nla_data(attr);
 	size_t len = strnlen(s, nla_len(attr));
@@ -103,9 +105,11 @@ static int vblk_nl_parse_serial(const struct nlattr *attr,
 	memcpy(serial, s, len);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_serial);
 
-static int vblk_nl_parse_read_only(const struct nlattr *attr, bool *ro,
-				   struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_read_only(const struct nlattr *attr,
+					     bool *ro,
+					     struct netlink_ext_ack *extack)
 {
 	u8 v = nla_get_u8(attr);
 
@@ -116,9 +120,11 @@ static int vblk_nl_parse_read_only(const struct nlattr *attr, bool *ro,
 	*ro = v;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_read_only);
 
-static int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
-				  struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int vblk_nl_parse_capacity(const struct nlattr *attr,
+					    u64 *cap,
+					    struct netlink_ext_ack *extack)
 {
 	u64 v = nla_get_uint(attr);
 
@@ -130,6 +136,7 @@ static int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
 	*cap = v;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_capacity);
 
 /* The capacity fits what the backing @file can serve. */
 static int vblk_nl_check_capacity(struct file *file, const struct nlattr *attr,
@@ -147,7 +154,7 @@ static int vblk_nl_check_capacity(struct file *file, const struct nlattr *attr,
 }
 
 /**
- * vblk_nl_lookup() - the object a request names by id and/or name
+ * vblk_nl_obj_lookup() - the object a request names by id and/or name
  * @info: the request
  * @o: the kind of object
  *
@@ -156,7 +163,7 @@ static int vblk_nl_check_capacity(struct file *file, const struct nlattr *attr,
  *
  * Return: the object, or an ERR_PTR() with the extack set.
  */
-void *vblk_nl_lookup(struct genl_info *info, const struct vblk_nl_obj *o)
+void *vblk_nl_obj_lookup(struct genl_info *info, const struct vblk_nl_obj *o)
 {
 	struct nlattr *aid = info->attrs[o->id_attr];
 	struct nlattr *aname = info->attrs[o->name_attr];
@@ -212,6 +219,16 @@ static const struct vblk_nl_obj vblk_nl_dev_obj = {
 	.by_id = vblk_nl_dev_by_id,
 	.by_name = vblk_nl_dev_by_name,
 };
+
+/*
+ * The device a request names by id and/or name (both must agree). Called
+ * with the registry mutex held.
+ */
+VISIBLE_IF_KUNIT struct vblk_device *vblk_nl_lookup(struct genl_info *info)
+{
+	return vblk_nl_obj_lookup(info, &vblk_nl_dev_obj);
+}
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_lookup);
 
 /* ---- messages ---- */
 
@@ -313,7 +330,7 @@ static int vblk_nl_put_stats(struct sk_buff *skb, const struct vblk_stats *st)
 	    nla_put_uint(skb, VBLK_A_STATS_THROTTLED_COUNT,
 			 atomic64_read(&st->throttled_count)) ||
 	    nla_put_uint(skb, VBLK_A_STATS_CURRENTLY_THROTTLED,
-			 atomic64_read(&st->currently_throttled_gauge)) ||
+			 !!atomic64_read(&st->currently_throttled_gauge)) ||
 	    nla_put_uint(skb, VBLK_A_STATS_INVALID_AVAIL_IDX_COUNT,
 			 atomic64_read(&st->invalid_avail_idx_count)) ||
 	    nla_put_uint(skb, VBLK_A_STATS_DISCARDS_COMPLETED,
@@ -528,7 +545,7 @@ int vblk_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	vblk_dev_lock();
-	d = vblk_nl_lookup(info, &vblk_nl_dev_obj);
+	d = vblk_nl_lookup(info);
 	if (IS_ERR(d)) {
 		err = PTR_ERR(d);
 	} else {
@@ -554,7 +571,7 @@ int vblk_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	/* Backing paths are for privileged callers only. */
 	pathbuf = netlink_capable(skb, CAP_SYS_ADMIN) ? __getname() : NULL;
 	vblk_dev_lock();
-	d = vblk_nl_lookup(info, &vblk_nl_dev_obj);
+	d = vblk_nl_lookup(info);
 	if (IS_ERR(d))
 		err = PTR_ERR(d);
 	else
@@ -628,7 +645,7 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	vblk_dev_lock();
-	d = vblk_nl_lookup(info, &vblk_nl_dev_obj);
+	d = vblk_nl_lookup(info);
 	if (IS_ERR(d)) {
 		err = PTR_ERR(d);
 		goto out;

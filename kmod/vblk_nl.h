@@ -8,6 +8,8 @@
 #include <net/genetlink.h>
 #include <uapi/linux/vblk.h>
 
+#include "vblk_blk.h"
+
 struct vblk_device;
 struct vblk_throttle_cfg;
 
@@ -51,7 +53,7 @@ void vblk_nl_notify_event(struct vblk_device *d, enum vblk_event_type type,
 
 int vblk_nl_parse_name(const struct nlattr *attr,
 		       struct netlink_ext_ack *extack);
-void *vblk_nl_lookup(struct genl_info *info, const struct vblk_nl_obj *o);
+void *vblk_nl_obj_lookup(struct genl_info *info, const struct vblk_nl_obj *o);
 
 /* The throttle nest and limit groups (vblk_nl_group.c). */
 int vblk_nl_parse_throttle(struct nlattr *nest, struct vblk_throttle_cfg *cfg,
@@ -60,5 +62,17 @@ int vblk_nl_put_throttle(struct sk_buff *skb, int type,
 			 const struct vblk_throttle_cfg *cfg);
 int vblk_nl_dev_set_group(struct vblk_device *d, const struct nlattr *attr,
 			  struct netlink_ext_ack *extack);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The attribute parsers and the device lookup, for KUnit only. */
+int vblk_nl_parse_serial(const struct nlattr *attr,
+			 char serial[VBLK_SERIAL_LEN],
+			 struct netlink_ext_ack *extack);
+int vblk_nl_parse_read_only(const struct nlattr *attr, bool *ro,
+			    struct netlink_ext_ack *extack);
+int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
+			   struct netlink_ext_ack *extack);
+struct vblk_device *vblk_nl_lookup(struct genl_info *info);
+#endif
 
 #endif /* _VBLK_NL_H */

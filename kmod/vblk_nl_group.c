@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <kunit/visibility.h>
 
 #include "vblk_dev.h"
 #include "vblk_group.h"
@@ -117,6 +118,7 @@ int vblk_nl_parse_throttle(struct nlattr *nest, struct vblk_throttle_cfg *cfg,
 					"%s", why);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_throttle);
 
 /**
  * vblk_nl_put_throttle() - limits as a throttle nest
@@ -330,7 +332,7 @@ int vblk_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	vblk_group_lock();
-	g = vblk_nl_lookup(info, &vblk_nl_group_obj);
+	g = vblk_nl_obj_lookup(info, &vblk_nl_group_obj);
 	if (IS_ERR(g)) {
 		err = PTR_ERR(g);
 	} else {
@@ -352,7 +354,7 @@ int vblk_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	vblk_dev_lock();
 	vblk_group_lock();
-	g = vblk_nl_lookup(info, &vblk_nl_group_obj);
+	g = vblk_nl_obj_lookup(info, &vblk_nl_group_obj);
 	if (IS_ERR(g)) {
 		err = PTR_ERR(g);
 		goto out;
@@ -416,7 +418,7 @@ int vblk_nl_group_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	vblk_group_lock();
-	g = vblk_nl_lookup(info, &vblk_nl_group_obj);
+	g = vblk_nl_obj_lookup(info, &vblk_nl_group_obj);
 	if (IS_ERR(g)) {
 		err = PTR_ERR(g);
 	} else {

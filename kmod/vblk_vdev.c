@@ -39,6 +39,7 @@
  * are held and made by vblk_fire() afterwards.
  */
 #include <linux/bitops.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -47,7 +48,6 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ring.h>
 #include <uapi/linux/virtio_config.h>
-#include <kunit/visibility.h>
 
 #include "vblk_vdev.h"
 
@@ -129,7 +129,7 @@ u64 vblk_vdev_get_device_features(const struct vblk_vdev *vd)
 {
 	return vblk_blk_features(&vd->blk);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_get_device_features);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_device_features, VBLK);
 
 /**
  * vblk_vdev_set_driver_features() - the features the driver accepts
@@ -145,6 +145,7 @@ void vblk_vdev_set_driver_features(struct vblk_vdev *vd, u64 features)
 		vd->driver_features = features;
 	mutex_unlock(&vd->lock);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_driver_features, VBLK);
 
 /**
  * vblk_vdev_get_driver_features() - the features negotiated so far
@@ -161,6 +162,7 @@ u64 vblk_vdev_get_driver_features(struct vblk_vdev *vd)
 	mutex_unlock(&vd->lock);
 	return f;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_driver_features, VBLK);
 
 /**
  * vblk_vdev_get_features() - the negotiated features
@@ -174,6 +176,7 @@ u64 vblk_vdev_get_features(const struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->features);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_features, VBLK);
 
 /**
  * vblk_vdev_get_status() - the device status
@@ -187,6 +190,7 @@ u32 vblk_vdev_get_status(const struct vblk_vdev *vd)
 {
 	return READ_ONCE(vd->status);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_status, VBLK);
 
 /* Negotiated features change for the queues and the block side. */
 static void vblk_set_features(struct vblk_vdev *vd, u64 f)
@@ -278,7 +282,7 @@ void vblk_vdev_set_status(struct vblk_vdev *vd, u32 status)
 	mutex_unlock(&vd->lock);
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_status);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_status, VBLK);
 
 /**
  * vblk_vdev_reset() - reset the device as a status write of 0 does
@@ -292,7 +296,7 @@ void vblk_vdev_reset(struct vblk_vdev *vd)
 {
 	vblk_vdev_set_status(vd, 0);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_reset);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_reset, VBLK);
 
 /* ------------------------------------------------------------------ */
 /* Queues                                                             */
@@ -308,7 +312,7 @@ unsigned int vblk_vdev_num_queues(const struct vblk_vdev *vd)
 {
 	return vd->nvqs;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_num_queues);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_num_queues, VBLK);
 
 static struct vblk_vdev_queue *vblk_queue(struct vblk_vdev *vd, unsigned int q)
 {
@@ -337,6 +341,7 @@ void vblk_vdev_set_vq_num(struct vblk_vdev *vd, unsigned int q, u32 num)
 		vq->vq.num = num;
 	mutex_unlock(&vd->lock);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_num, VBLK);
 
 /**
  * vblk_vdev_set_vq_address() - set a queue's ring addresses
@@ -367,6 +372,7 @@ int vblk_vdev_set_vq_address(struct vblk_vdev *vd, unsigned int q, u64 desc,
 	mutex_unlock(&vd->lock);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_address, VBLK);
 
 /**
  * vblk_vdev_set_vq_ready() - enable or disable a queue
@@ -415,6 +421,7 @@ out:
 	vblk_fire(vd, &df);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_ready, VBLK);
 
 /**
  * vblk_vdev_get_vq_ready() - is a queue enabled?
@@ -429,6 +436,7 @@ bool vblk_vdev_get_vq_ready(struct vblk_vdev *vd, unsigned int q)
 
 	return vq && READ_ONCE(vq->vq.ready);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_vq_ready, VBLK);
 
 /**
  * vblk_vdev_set_vq_state() - set where a disabled queue resumes
@@ -456,6 +464,7 @@ int vblk_vdev_set_vq_state(struct vblk_vdev *vd, unsigned int q,
 	mutex_unlock(&vd->lock);
 	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_vq_state, VBLK);
 
 /**
  * vblk_vdev_get_vq_state() - where a queue is
@@ -479,6 +488,7 @@ int vblk_vdev_get_vq_state(struct vblk_vdev *vd, unsigned int q,
 	mutex_unlock(&vq->lock);
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_vq_state, VBLK);
 
 /**
  * vblk_vdev_kick() - the driver notified queue @q
@@ -494,6 +504,7 @@ void vblk_vdev_kick(struct vblk_vdev *vd, unsigned int q)
 
 	vblk_fire(vd, &df);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_kick, VBLK);
 
 /*
  * A queue stopped for a driver bug: the device needs a reset (virtio 1.2,
@@ -546,7 +557,7 @@ void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q)
 		vblk_needs_reset(vd, &df);
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_process);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_process, VBLK);
 
 /**
  * vblk_vdev_vq_snapshot() - a queue's state for display
@@ -568,11 +579,11 @@ void vblk_vdev_vq_snapshot(const struct vblk_vdev *vd, unsigned int q,
 	s->throttled = READ_ONCE(vd->blk.qs[q].throttled);
 	s->last_avail_idx = READ_ONCE(vq->last_avail_idx);
 	s->used_idx = READ_ONCE(vq->used_idx);
-	s->requests = atomic64_read(&vd->blk.qs[q].requests);
-	s->bytes = atomic64_read(&vd->blk.qs[q].bytes);
+	s->requests = atomic64_read(&vd->blk.qs[q].stats.requests);
+	s->bytes = atomic64_read(&vd->blk.qs[q].stats.bytes);
 	s->inflight_peak = READ_ONCE(vd->blk.qs[q].inflight_peak);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_vq_snapshot);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_vq_snapshot, VBLK);
 
 /**
  * vblk_vdev_config_changed() - tell a running driver the config changed
@@ -639,7 +650,7 @@ int vblk_vdev_bind(struct vblk_vdev *vd, const struct vblk_vdev_binding *b)
 	mutex_unlock(&vd->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_bind);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_bind, VBLK);
 
 /**
  * vblk_vdev_unbind() - take the device back from its binding
@@ -664,7 +675,7 @@ void vblk_vdev_unbind(struct vblk_vdev *vd)
 	synchronize_rcu();
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_unbind);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_unbind, VBLK);
 
 /**
  * vblk_vdev_init() - initialise a device
@@ -712,7 +723,7 @@ int vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_blk_config *cfg,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_init);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_init, VBLK);
 
 /**
  * vblk_vdev_destroy() - release a device
@@ -731,4 +742,4 @@ void vblk_vdev_destroy(struct vblk_vdev *vd)
 	vd->qs = NULL;
 	mutex_destroy(&vd->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_destroy);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_destroy, VBLK);

@@ -281,4 +281,15 @@ static inline const struct vblk_stats *vblk_vdev_stats(const struct vblk_vdev *v
 	return &vd->blk.stats;
 }
 
+/**
+ * vblk_vdev_queue_stats() - a queue's lifetime counters (atomics)
+ * @vd: the device
+ * @q: queue index, below vblk_vdev_num_queues()
+ */
+static inline const struct vblk_queue_stats *
+vblk_vdev_queue_stats(const struct vblk_vdev *vd, unsigned int q)
+{
+	return &vd->blk.qs[q].stats;
+}
+
 #endif /* _VBLK_VDEV_H */

@@ -31,6 +31,7 @@ size_t vblk_vdev_get_config_size(const struct vblk_vdev *vd)
 {
 	return vblk_blk_config_size();
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_config_size, VBLK);
 
 /**
  * vblk_vdev_get_config() - read the config space
@@ -55,6 +56,7 @@ int vblk_vdev_get_config(struct vblk_vdev *vd, unsigned int off, void *buf,
 	memcpy(buf, img + off, len);
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_config, VBLK);
 
 /**
  * vblk_vdev_set_config() - the driver writes the config space
@@ -83,7 +85,7 @@ int vblk_vdev_set_config(struct vblk_vdev *vd, unsigned int off,
 	spin_unlock(&vd->cfg_lock);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_config);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_config, VBLK);
 
 /**
  * vblk_vdev_get_generation() - the config generation
@@ -100,6 +102,7 @@ u32 vblk_vdev_get_generation(struct vblk_vdev *vd)
 	 */
 	return READ_ONCE(vd->config_generation);
 }
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_generation, VBLK);
 
 /**
  * vblk_vdev_set_capacity() - change the capacity seen by the driver
@@ -120,7 +123,7 @@ void vblk_vdev_set_capacity(struct vblk_vdev *vd, u64 sectors)
 	spin_unlock(&vd->cfg_lock);
 	vblk_vdev_config_changed(vd);
 }
-EXPORT_SYMBOL_IF_KUNIT(vblk_vdev_set_capacity);
+EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_capacity, VBLK);
 
 /**
  * vblk_vdev_cfg_reset() - the config space after a device reset

@@ -95,6 +95,7 @@ void vblk_vq_init(struct vblk_vq *vq)
 	vq->mem.ctx = NULL;
 	vblk_vq_clear(vq);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_init);
 
 /**
  * vblk_vq_clear() - forget configuration and processing state (reset)
@@ -111,6 +112,7 @@ void vblk_vq_clear(struct vblk_vq *vq)
 	vq->indirect = false;
 	vblk_vq_set_state(vq, 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_clear);
 
 /**
  * vblk_vq_layout_ok() - can a queue be enabled with this layout?
@@ -153,6 +155,7 @@ void vblk_vq_set_state(struct vblk_vq *vq, u16 avail_idx)
 	vq->signalled_used = avail_idx;
 	WRITE_ONCE(vq->broken, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_set_state);
 
 /**
  * vblk_vq_avail_idx() - read the driver's available index
@@ -178,6 +181,7 @@ int vblk_vq_avail_idx(struct vblk_vq *vq, u16 *avail)
 	smp_rmb();
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_avail_idx);
 
 /**
  * vblk_vq_pop() - take the next available head
@@ -193,6 +197,7 @@ int vblk_vq_pop(struct vblk_vq *vq, u16 *head)
 	WRITE_ONCE(vq->last_avail_idx, vq->last_avail_idx + 1);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_pop);
 
 /**
  * vblk_vq_unpop() - put the last popped head back (u16 wrap-safe)
@@ -202,6 +207,7 @@ void vblk_vq_unpop(struct vblk_vq *vq)
 {
 	WRITE_ONCE(vq->last_avail_idx, vq->last_avail_idx - 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_unpop);
 
 /* Walk position: the table being read and how many entries were visited. */
 struct vblk_walk {
@@ -305,6 +311,7 @@ int vblk_vq_walk(const struct vblk_vq *vq, u16 head, struct vblk_chain *c)
 		w.i = next;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_walk);
 
 /**
  * vblk_vq_add_used() - write the used element for @head
@@ -327,6 +334,7 @@ int vblk_vq_add_used(struct vblk_vq *vq, u16 head, u32 len)
 	return vblk_mem_write(&vq->mem, vblk_used_ring_gpa(vq, vq->used_idx),
 			      &e, sizeof(e));
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_add_used);
 
 /**
  * vblk_vq_commit_used() - publish the element written by the last add
@@ -346,6 +354,7 @@ int vblk_vq_commit_used(struct vblk_vq *vq)
 	WRITE_ONCE(vq->used_idx, vq->used_idx + 1);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_commit_used);
 
 /**
  * vblk_vq_notify_disable() - ask the driver not to kick while we drain
@@ -359,6 +368,7 @@ void vblk_vq_notify_disable(struct vblk_vq *vq)
 	if (!vq->event_idx)
 		vblk_write16(vq, vblk_used_flags_gpa(vq), VRING_USED_F_NO_NOTIFY);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_notify_disable);
 
 /**
  * vblk_vq_notify_enable() - ask for kicks again
@@ -383,6 +393,7 @@ bool vblk_vq_notify_enable(struct vblk_vq *vq)
 	smp_mb();
 	return !err;
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_notify_enable);
 
 /**
  * vblk_vq_need_signal() - does the driver want an interrupt now?
@@ -406,3 +417,4 @@ bool vblk_vq_need_signal(struct vblk_vq *vq)
 		return true;
 	return vring_need_event(event, new, old);
 }
+EXPORT_SYMBOL_IF_KUNIT(vblk_vq_need_signal);

@@ -3,7 +3,7 @@
  * KUnit tests for multiqueue (suite "vblk_mq"): the offer and config space
  * of a device with several queues, queues served independently, a broken
  * queue that leaves the others running, a reset that clears every queue,
- * and one throttle shared by all queues.
+ * one throttle shared by all queues, and per-queue counters.
  *
  * Layout: queue q's rings at q * 0x1000 (16 entries), request q's header
  * at 0x10000 + q * 0x100, status right after it, data at 0x20000 + q *
@@ -234,12 +234,55 @@ static void vblk_mq_test_throttle_is_shared(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vblk_fake_stat(m.fd, currently_throttled_gauge));
 }
 
+/* Each queue counts its own chains and bytes; the sums are the device's. */
+static void vblk_mq_test_queue_counters(struct kunit *test)
+{
+	const struct vblk_queue_stats *qs;
+	struct vblk_fake_desc bad[2] = {
+		{ .addr = MQ_HDR(3), .len = 16 },
+		{ .addr = MQ_STATUS(3), .len = 1, .flags = VRING_DESC_F_WRITE },
+	};
+	static const u64 want_reqs[MQ_QUEUES] = { 2, 0, 1, 1 };
+	static const u64 want_bytes[MQ_QUEUES] = { 1024, 0, 512, 0 };
+	struct mq_dev m;
+	u64 sum = 0;
+	unsigned int q;
+
+	mq_new(test, &m, MQ_QUEUES, 0);
+	mq_wire(test, &m, MQ_QUEUES);
+	/* two reads on queue 0, one on queue 2, a read without data on 3 */
+	mq_add_read(&m, 0);
+	vblk_fake_notify(test, m.fd->vd, 0);
+	mq_add_read(&m, 0);
+	mq_add_read(&m, 2);
+	vblk_fake_write_hdr(m.fd->mem, MQ_HDR(3), VIRTIO_BLK_T_IN, 0);
+	vblk_fake_vq_add_chain(&m.vq[3], bad, 2);
+	for (q = 0; q < MQ_QUEUES; q++)
+		vblk_fake_notify(test, m.fd->vd, q);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			vblk_fake_rd8(m.fd->mem, MQ_STATUS(3)));
+
+	/* the failed request on queue 3 completed, but moved nothing */
+	for (q = 0; q < MQ_QUEUES; q++) {
+		qs = vblk_vdev_queue_stats(m.fd->vd, q);
+		KUNIT_EXPECT_EQ(test, want_reqs[q], atomic64_read(&qs->requests));
+		KUNIT_EXPECT_EQ(test, want_bytes[q], atomic64_read(&qs->bytes));
+	}
+
+	for (q = 0; q < MQ_QUEUES; q++)
+		sum += atomic64_read(&vblk_vdev_queue_stats(m.fd->vd, q)->bytes);
+	KUNIT_EXPECT_EQ(test, vblk_fake_stat(m.fd, bytes_read), sum);
+	KUNIT_EXPECT_EQ(test, 3, vblk_fake_stat(m.fd, reads_completed));
+	KUNIT_EXPECT_EQ(test, 1, vblk_fake_stat(m.fd, io_errors));
+}
+
 static struct kunit_case vblk_mq_cases[] = {
 	KUNIT_CASE(vblk_mq_test_offer_and_config),
 	KUNIT_CASE(vblk_mq_test_queues_are_independent),
 	KUNIT_CASE(vblk_mq_test_broken_queue_leaves_others),
 	KUNIT_CASE(vblk_mq_test_reset_clears_every_queue),
 	KUNIT_CASE(vblk_mq_test_throttle_is_shared),
+	KUNIT_CASE(vblk_mq_test_queue_counters),
 	{}
 };
 

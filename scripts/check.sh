@@ -7,7 +7,7 @@
 # Exits non-zero if anything failed.
 #
 # VBLK_CHECK_SKIP: space-separated stages to leave out
-#   (static, dkms, unit, vm, kunit-intree), e.g. for a quick local loop.
+#   (static, dkms, unit, fuzz, vm, kunit-intree), e.g. for a quick local loop.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VBLK_ROOT"
@@ -81,6 +81,8 @@ if ! skip static; then
 	step "sparse (C=2) is clean" "$out/sparse.log" \
 		bash -c "make -s -C '$kdir' M='$VBLK_ROOT' C=2 CHECKFLAGS='-Wsparse-error' W=1 KCFLAGS=-Werror modules 2>&1 | tee /dev/stderr | { ! grep -E 'warning|error'; }"
 	step "checkpatch --strict is clean" "$out/checkpatch.log" scripts/checkpatch.sh
+	step "Documentation/ parses without a warning (docutils)" "$out/docs.log" \
+		bash -c 'scripts/doc-check.py Documentation/*.rst'
 else
 	make -s test-modules >"$out/build.log" 2>&1 || fatal "the modules did not build ($out/build.log)"
 fi
@@ -101,6 +103,13 @@ if ! skip unit; then
 	make -s -C user test >"$out/tap/user-unit.tap" 2>&1 ||
 		grep -q '^not ok' "$out/tap/user-unit.tap" ||
 		echo "not ok 1 - user unit tests exited non-zero" >>"$out/tap/user-unit.tap"
+	say "  done ($(took))"
+fi
+
+if ! skip fuzz; then
+	stage "libFuzzer smoke of the device core (scripts/fuzz.sh smoke)"
+	scripts/fuzz.sh smoke >"$out/tap/fuzz.tap" 2>&1
+	grep -E '^# (seed|took)' "$out/tap/fuzz.tap" | sed 's/^# /  /'
 	say "  done ($(took))"
 fi
 

@@ -3,13 +3,16 @@
 # Install the Debian packages vblk needs, or print the exact apt-get line.
 #   scripts/deps.sh [PACKAGE...]    (extra packages, e.g. the benchmark's)
 # (dkms: the DKMS packaging test; udev: udevadm and the kvm group, for the
-# install test.)
+# install test; python3-docutils: the Documentation/ check; clang,
+# libclang-rt-dev: libFuzzer and the sanitizers of fuzz/, llvm: llvm-cov and
+# llvm-profdata for its coverage report.)
 set -euo pipefail
 
 PKGS=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
       cpio dwarves kmod xz-utils python3 python3-yaml python3-jsonschema
       sparse qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
-      pkg-config e2fsprogs fio dkms udev)
+      pkg-config e2fsprogs fio dkms udev python3-docutils clang
+      libclang-rt-dev llvm)
 PKGS+=("$@")
 
 missing=()

@@ -35,15 +35,19 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out/rc" "$out/console.log"
 
-# The initramfs only bootstraps into the host's userland; build it once.
-initrd=$VBLK_CACHE/initramfs.cpio.gz
-if [ ! -f "$initrd" ] || [ "$VBLK_ROOT/scripts/initramfs/init" -nt "$initrd" ]; then
+# The initramfs only bootstraps into the host's userland; build it once
+# per content of its inputs.  (Not by modification time: checkouts of other
+# branches share the cache, and an older init written later would stay.)
+sum=$(cat "$VBLK_ROOT/scripts/initramfs/init" /bin/busybox | sha256sum | cut -c1-16)
+initrd=$VBLK_CACHE/initramfs-$sum.cpio.gz
+if [ ! -f "$initrd" ]; then
+	mkdir -p "$VBLK_CACHE"
 	d=$(mktemp -d)
 	mkdir -p "$d"/{bin,sbin,proc,sys,dev,host,tmp,out}
 	cp /bin/busybox "$d/bin/busybox"
 	install -m 755 "$VBLK_ROOT/scripts/initramfs/init" "$d/init"
-	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
-	mv "$initrd.tmp" "$initrd"
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp.$$"
+	mv "$initrd.tmp.$$" "$initrd"
 	rm -rf "$d"
 fi
 
@@ -90,7 +94,10 @@ if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	echo "Error: test host timed out after ${timeout}s" >&2
 	exit 124
 fi
-if grep -qE 'Kernel panic|end Kernel panic' "$out/console.log"; then
+# The test host's own panic starts a console line (after an optional
+# timestamp); a nested guest's panic echoed by a test is indented or
+# prefixed ("# ...") and is that test's failure, not the host's.
+if grep -qE '^(\[ *[0-9.]+\] )?(---\[ end )?Kernel panic' "$out/console.log"; then
 	echo "Error: test host kernel panicked" >&2
 	exit 125
 fi

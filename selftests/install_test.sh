@@ -75,11 +75,11 @@ staged() {
 	while read -r f; do
 		case "$f" in
 		*/vblk.ko) src=kmod/vblk.ko ;;
-		*/vblkctl) src=user/vblkctl ;;
-		*/vblk-vmm) src=user/vblk-vmm ;;
+		*/completions/vblkctl) src=completions/vblkctl ;;
+		*/sbin/vblkctl) src=user/vblkctl ;;
+		*/bin/vblk-vmm) src=user/vblk-vmm ;;
 		*/vblkctl.8) src=Documentation/vblkctl.8 ;;
 		*/60-vblk.rules) src=udev/60-vblk.rules ;;
-		*/completions/vblkctl) src=completions/vblkctl ;;
 		*/linux/*.h) src=kmod/include/uapi/linux/${f##*/} ;;
 		*) echo "#   unexpected $f"; s=1; continue ;;
 		esac
@@ -90,8 +90,6 @@ staged() {
 	ok $s "$desc: the files are the built ones, programs 0755, the rest 0644"
 }
 
-comp=""
-[ -f completions/vblkctl ] && comp=share/bash-completion/completions/vblkctl
 expect() {	# expect PREFIX UDEVDIR: the expected layout
 	{
 		echo "lib/modules/$kver/updates/vblk.ko"
@@ -100,7 +98,7 @@ expect() {	# expect PREFIX UDEVDIR: the expected layout
 		echo "$1/share/man/man8/vblkctl.8"
 		echo "$1/include/linux/vblk.h"
 		echo "$1/include/linux/vblk_vmm.h"
-		[ -n "$comp" ] && echo "$1/$comp"
+		echo "$1/share/bash-completion/completions/vblkctl"
 		echo "$2/60-vblk.rules"
 	} | sort
 }
@@ -135,14 +133,19 @@ ok $? "before make install: dev show fails (rc $rc) and nothing loads vblk" "$tm
 make -s install KDIR="$kdir" >"$tmp/install.log" 2>&1
 installed=$?
 ok $installed "make install into the test host's root" "$tmp/install.log"
+comp=/usr/local/share/bash-completion/completions/vblkctl
 [ -f "/lib/modules/$kver/updates/vblk.ko" ] && [ -x /usr/local/sbin/vblkctl ] &&
-	[ -x /usr/local/bin/vblk-vmm ] && [ -f /etc/udev/rules.d/60-vblk.rules ]
-ok $? "vblk.ko in /lib/modules/$kver/updates, the programs in /usr/local, the rule in /etc/udev"
+	[ -x /usr/local/bin/vblk-vmm ] && [ -f /etc/udev/rules.d/60-vblk.rules ] && [ -f $comp ]
+ok $? "vblk.ko in /lib/modules/$kver/updates, the programs and completion in /usr/local, the rule in /etc/udev"
 grep -qx 'alias net-pf-16-proto-16-family-vblk vblk' "/lib/modules/$kver/modules.alias"
 ok $? "depmod ran: modules.alias maps the genl family alias to vblk"
 
 /usr/local/sbin/vblkctl dev show >"$tmp/out" 2>&1
 rc=$?
+if [ $rc -ne 0 ]; then	# the kernel runs its modprobe helper in init's root
+	m=$(cat /proc/sys/kernel/modprobe)
+	[ -x "/proc/1/root$m" ] || echo "the kernel's modprobe helper $m is not in init's root"
+fi >>"$tmp/out"
 [ $rc -eq 0 ] && lsmod | grep -q '^vblk '
 ok $? "the installed vblkctl's first dev show autoloads vblk (rc $rc)" "$tmp/out"
 
@@ -181,7 +184,7 @@ make -s uninstall KDIR="$kdir" >"$tmp/uninstall.log" 2>&1
 ok $? "make uninstall" "$tmp/uninstall.log"
 [ $installed -eq 0 ] && [ ! -e "/lib/modules/$kver/updates/vblk.ko" ] && [ ! -e /usr/local/sbin/vblkctl ] &&
 	[ ! -e /usr/local/bin/vblk-vmm ] && [ ! -e /etc/udev/rules.d/60-vblk.rules ] &&
-	[ ! -e /usr/local/include/linux/vblk.h ] && ! grep -q 'family-vblk' "/lib/modules/$kver/modules.alias"
+	[ ! -e /usr/local/include/linux/vblk.h ] && [ ! -e $comp ] && ! grep -q 'family-vblk' "/lib/modules/$kver/modules.alias"
 ok $? "make uninstall removes the files and the alias"
 rmmod vblk 2>/dev/null
 "$ROOT/user/vblkctl" dev show >/dev/null 2>&1

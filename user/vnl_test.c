@@ -262,6 +262,10 @@ static void acks(void)
 				    r.o_bps, 0, -1, false, false },
 		 "bps: Attribute failed policy validation (Invalid argument)",
 		 "an attribute inside a nest is named");
+	ack_case(&r, &(struct ack){ -EINVAL, "bps-burst: below bps", r.o_thr,
+				    0, -1, false, false },
+		 "bps-burst: below bps (Invalid argument)",
+		 "a message on a nest that names a member is not named again");
 	ack_case(&r, &(struct ack){ -EINVAL, NULL, -1, VBLK_A_DEV_BACKING_FD, -1,
 				    false, false },
 		 "backing-fd: missing (Invalid argument)",

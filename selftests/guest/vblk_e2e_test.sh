@@ -23,19 +23,13 @@
 # VBLK_GUEST_TIMEOUT bounds each boot (seconds).
 # No "set -u": a counter missing after a failure reads as 0 and the test
 # reports "not ok" instead of stopping.
+GUEST_TIMEOUT_DEFAULT=600
+. "$(dirname "$0")/guest_lib.sh"
 export PATH=$PATH:/usr/sbin:/sbin
-here=$(cd "$(dirname "$0")" && pwd)
-root=${VBLK_ROOT:-$(cd "$here/../.." && pwd)}
-. "$root/selftests/lib/vblk_ktap.sh"
-vmm=$root/user/vblk-vmm
-ctl=$root/user/vblkctl
-bz=${VBLK_BZIMAGE:-${VBLK_KDIR:-}/arch/x86/boot/bzImage}
-tmo=${VBLK_GUEST_TIMEOUT:-600}
 A=e2e-rw-$$
 R=e2e-ro-$$
 FT=e2e-ft-$$
 MIB=1048576
-work=$(mktemp -d)
 imgA=$work/rw.img
 imgR=$work/ro.img
 imgF=$work/ft.img

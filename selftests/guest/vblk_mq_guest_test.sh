@@ -12,17 +12,11 @@
 # this host, and a test host under QEMU 10 (VBLK_HOST_QEMU=10, the
 # default): under the system QEMU's TCG a 2-vCPU nested guest crashes the
 # test host's KVM.
+GUEST_TIMEOUT_DEFAULT=1200
+. "$(dirname "$0")/guest_lib.sh"
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=${VBLK_ROOT:-$(cd "$here/../.." && pwd)}
-. "$root/selftests/lib/vblk_ktap.sh"
-vmm=$root/user/vblk-vmm
-ctl=$root/user/vblkctl
-bz=${VBLK_BZIMAGE:-${VBLK_KDIR:-}/arch/x86/boot/bzImage}
-tmo=${VBLK_GUEST_TIMEOUT:-1200}
 disk=vmq-$$
 tools=vmq-tools-$$
-work=$(mktemp -d)
 loop=
 
 cleanup() {

@@ -8,16 +8,10 @@
 # Needs /dev/kvm, user/vblk-vmm and user/vblkctl built, vblk.ko loaded
 # (test 2), and the guest kernel: VBLK_BZIMAGE, or the test kernel build
 # under VBLK_KDIR.  VBLK_GUEST_TIMEOUT bounds one guest run (seconds).
+GUEST_TIMEOUT_DEFAULT=1500
+. "$(dirname "$0")/guest_lib.sh"
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=${VBLK_ROOT:-$(cd "$here/../.." && pwd)}
-. "$root/selftests/lib/vblk_ktap.sh"
-vmm=$root/user/vblk-vmm
-ctl=$root/user/vblkctl
-bz=${VBLK_BZIMAGE:-${VBLK_KDIR:-}/arch/x86/boot/bzImage}
-tmo=${VBLK_GUEST_TIMEOUT:-1500}
 disk=vmm-e2e-$$
-work=$(mktemp -d)
 
 cleanup() {
 	"$ctl" dev del "$disk" force >/dev/null 2>&1

@@ -264,9 +264,32 @@ static bool vnl_named(const char *msg, const char *name)
 	return !strncmp(msg, name, n) && msg[n] == ':';
 }
 
+/*
+ * Whether @msg names attribute @type of @set ("@name: ...") or, for a nest,
+ * one of its members: the kernel points at the throttle nest for
+ * "bps-burst: below bps".
+ */
+static bool vnl_names_attr(const char *msg, const char *name,
+			   enum vnl_attrs set, unsigned int type)
+{
+	enum vnl_attrs nest = vnl_attr_nest(set, type);
+	const char *member;
+
+	if (vnl_named(msg, name))
+		return true;
+	for (unsigned int t = 1; nest != VNL_ATTRS_NONE && t < 256; t++) {
+		member = vnl_attr_name(nest, t);
+		if (member && vnl_named(msg, member))
+			return true;
+	}
+	return false;
+}
+
 const char *vnl_error(struct vnl *v)
 {
 	const char *name = NULL, *msg = v->msg;
+	enum vnl_attrs set = VNL_ATTRS_NONE;
+	unsigned int type = 0;
 	char range[64] = "";
 	size_t n;
 
@@ -274,10 +297,15 @@ const char *vnl_error(struct vnl *v)
 		return "";
 	if (!v->from_kernel)
 		return msg[0] ? msg : strerror(-v->err);
-	if (v->bad_attr && v->bad_type)
-		name = vnl_attr_name(v->bad_set, v->bad_type);
-	else if (v->miss_type)
-		name = vnl_attr_name(v->miss_set, v->miss_type);
+	if (v->bad_attr && v->bad_type) {
+		set = v->bad_set;
+		type = v->bad_type;
+	} else if (v->miss_type) {
+		set = v->miss_set;
+		type = v->miss_type;
+	}
+	if (type)
+		name = vnl_attr_name(set, type);
 	if (!msg[0])
 		msg = v->miss_type ? "missing" : NULL;
 	if (!msg) {
@@ -289,7 +317,7 @@ const char *vnl_error(struct vnl *v)
 			 (unsigned long long)v->range_min,
 			 (unsigned long long)v->range_max);
 	n = 0;
-	if (name && !vnl_named(msg, name))
+	if (name && !vnl_names_attr(msg, name, set, type))
 		n = snprintf(v->text, sizeof(v->text), "%s: ", name);
 	else if (!name && v->bad_attr && v->bad_type)
 		n = snprintf(v->text, sizeof(v->text), "attribute %u: ",
