@@ -263,6 +263,18 @@ static void vblk_admitted(struct vblk_run *r, struct vblk_ioctx *ctx)
 }
 
 /*
+ * A request goes to the backing: note the most the queue had there at
+ * once (its context is taken, as are those of the requests in flight).
+ */
+static void vblk_inflight_peak(struct vblk_blk_queue *bq)
+{
+	unsigned int n = bq->pool.n - bq->pool.nfree;
+
+	if (n > bq->inflight_peak)
+		WRITE_ONCE(bq->inflight_peak, n);
+}
+
+/*
  * Chain -> outcome: walk (drop on failure), status descriptor (drop if
  * missing), validation (completes invalid requests without touching the
  * throttle), throttle, dispatch.
@@ -294,6 +306,7 @@ static enum vblk_outcome vblk_handle_chain(struct vblk_run *r,
 	if (!vblk_admit(r, req))
 		return VBLK_STALL;
 	vblk_admitted(r, ctx);
+	vblk_inflight_peak(r->bq);
 	if (vblk_execute(r->blk, ctx) == -EIOCBQUEUED)
 		return VBLK_QUEUED;
 	return VBLK_PUBLISH;
@@ -398,15 +411,6 @@ static void vblk_reap(struct vblk_run *r)
 	}
 }
 
-/* A context was taken: note the most the queue had at once. */
-static void vblk_inflight_peak(struct vblk_blk_queue *bq)
-{
-	unsigned int n = bq->pool.n - bq->pool.nfree;
-
-	if (n > bq->inflight_peak)
-		WRITE_ONCE(bq->inflight_peak, n);
-}
-
 /* Handle chains in FIFO order until last_avail_idx reaches @avail. */
 static enum vblk_stop vblk_drain(struct vblk_run *r, u16 avail)
 {
@@ -420,7 +424,6 @@ static enum vblk_stop vblk_drain(struct vblk_run *r, u16 avail)
 		ctx = vblk_iopool_get(&r->bq->pool);
 		if (!ctx)
 			return VBLK_BUSY;
-		vblk_inflight_peak(r->bq);
 		if (vblk_vq_pop(r->vq, &ctx->req.head)) {
 			vblk_iopool_put(&r->bq->pool, ctx);
 			return VBLK_RING_FAULT;
