@@ -336,14 +336,19 @@ void vc_render_dev(const struct vnl_dev *d)
 		render_queue(&d->queue[i]);
 	vc_arr_close();
 	vc_render_throttle(d->thr);
-	vc_print_str(VC_ANY, KEY(DEV, GROUP), kv("group"),
-		     d->group[0] ? d->group : (vc_opt.json ? "" : "-"));
+	/* As the kernel: no group key in JSON for a device in none. */
+	if (d->group[0] || !vc_opt.json)
+		vc_print_str(VC_ANY, KEY(DEV, GROUP), kv("group"),
+			     d->group[0] ? d->group : "-");
 	if (d->has[VBLK_A_DEV_CACHE])
 		vc_print_str(VC_ANY, KEY(DEV, CACHE), kv("cache"),
 			     d->cache == VBLK_CACHE_MODE_WRITETHROUGH ?
 			     "writethrough" : "writeback");
 	if (vc_opt.stats)
 		vc_render_stats(d, "  ");
+	/* JSON has the histograms too (text: vblkctl stats NAME). */
+	if (vc_opt.stats && vc_opt.json)
+		vc_render_latency(d);
 	vc_obj_close();
 }
 

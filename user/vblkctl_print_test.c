@@ -130,11 +130,14 @@ static void devices(struct vnl_dev *d)
 	   strstr(out, "\"throttle\":{\"iops\":100,\"iops-burst\":200,\"bps\":0,\"bps-burst\":0,"
 		       "\"iops-read\":0,\"iops-read-burst\":0,\"iops-write\":0,"
 		       "\"iops-write-burst\":0,\"bps-read\":0,\"bps-read-burst\":0,"
-		       "\"bps-write\":0,\"bps-write-burst\":0},\"group\":\"\",") &&
+		       "\"bps-write\":0,\"bps-write-burst\":0},") &&
+	   !strstr(out, "\"group\"") &&
 	   strstr(out, "\"stats\":{\"reads-completed\":1000,") &&
 	   strstr(out, "\"invalid-avail-idx-count\":9000,") &&
-	   strstr(out, "\"bytes-zeroed\":13000}}\n") && !strchr(out, '_'),
-	   "device JSON queue, throttle, stats; no underscore anywhere");
+	   strstr(out, "\"bytes-zeroed\":13000},\"latency\":[]}\n") &&
+	   !strchr(out, '_'),
+	   "device JSON queue, throttle, stats, latency; no group key for none; "
+	   "no underscore anywhere");
 	free(out);
 	with_stats = false;
 
