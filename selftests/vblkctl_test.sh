@@ -347,8 +347,8 @@ expect 0 "dev show: the new capacity" "^  capacity +32 MiB$" -- dev show vct-a
 expect 2 "resize refused: not a multiple of 512" "^Error: capacity: must be a non-zero multiple of 512" -- \
 	dev set vct-a size 1000
 expect 0 "dev show: cache mode" "^  cache +writeback$" -- dev show vct-a
-expect 0 "dev add cache writethrough" "" -- dev add vct-c backing "$F" cache writethrough
-expect 0 "dev show: writethrough" "^  cache +writethrough$" -- dev show vct-c
+expect 0 "dev add cache writethrough" "" -- dev add vct-w backing "$F" cache writethrough
+expect 0 "dev show: writethrough" "^  cache +writethrough$" -- dev show vct-w
 expect 1 "dev add cache: a bad mode" "cache: invalid value" -- dev add vct-x backing "$F" cache fast
 expect 0 "group add" "" -- group add vct-g iops 200 bps-read 10Mi
 expect 0 "group help" "vblkctl group add NAME" -- group help
@@ -369,7 +369,7 @@ expect 2 "dev set group: unknown" "^Error: group: no such group" -- dev set vct-
 expect 0 "dev set group none" "" -- dev set vct-a group none
 expect 0 "group del" "" -- group del vct-g
 expect 2 "group del: gone" "no such group" -- group del vct-g
-expect 0 "dev del vct-c" "" -- dev del vct-c
+expect 0 "dev del vct-w" "" -- dev del vct-w
 expect 0 "limits back off" "" -- dev set vct-a throttle off size 64Mi
 expect 2 "stats of an unknown device" "no such device" -- stats vct-nope
 
