@@ -311,9 +311,13 @@ int vblk_file_check(struct file *file, bool read_only, const char **why)
 	/*
 	 * Pseudo files (procfs, sysfs, debugfs, ...) have no page cache of
 	 * their own to store blocks in and no way to make them durable.
+	 * sysfs (kernfs) gives its attributes RAM address space operations
+	 * and a no-op fsync; it, procfs and the other internal file systems
+	 * mark their superblock SB_I_NOEXEC, which no storing one does.
 	 */
 	if (S_ISREG(mode) &&
-	    (file->f_mapping->a_ops == &empty_aops || !file->f_op->fsync)) {
+	    (file->f_mapping->a_ops == &empty_aops || !file->f_op->fsync ||
+	     (inode->i_sb->s_iflags & SB_I_NOEXEC))) {
 		*why = "not a file that can store data (a pseudo file?)";
 		return -EINVAL;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The randomized chain test (suite "vblk_random", one case marked slow):
+ * The randomized chain test (suite "vblk_random", two cases marked slow:
+ * over the synchronous fake backing and over the asynchronous one):
  * 3000 rounds of random and mutated descriptor chains, from a fixed seed
  * that the case prints, against fake memory with holes. Every popped chain
  * must be published or dropped as the rules say; the status of every
@@ -17,6 +18,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
+#include "vblk_fake_async.h"
 #include "vblk_vt.h"
 
 #define VT_FUZZ_SEED	0x76626c6bULL	/* "vblk" */
@@ -244,7 +246,8 @@ static u64 vt_sum_completions(struct vblk_fake_dev *fd)
 }
 
 static void vt_fuzz_round(struct kunit *test, struct vblk_fake_dev *fd,
-			  struct vt_fuzz *z, unsigned int round)
+			  struct vblk_fake_async *a, struct vt_fuzz *z,
+			  unsigned int round)
 {
 	u64 done0 = vt_sum_completions(fd), err0, bytes0, outside0;
 	u16 used0 = vblk_fake_vq_used_idx(&fd->vq), head;
@@ -283,6 +286,12 @@ static void vt_fuzz_round(struct kunit *test, struct vblk_fake_dev *fd,
 		 vblk_fake_stat(fd, bytes_written);
 	outside0 = atomic_read(&fd->mem->outside);
 	vblk_fake_notify(test, fd->vd, 0);
+	if (a) {
+		/* what went to the backing completes from a work item */
+		vblk_fake_async_release(a, vt_rand(z, 2));
+		vblk_fake_async_settle(fd, a);
+		KUNIT_EXPECT_EQ(test, 0, vblk_fake_async_held(a));
+	}
 
 	/* every chain is consumed: published or dropped, never left behind */
 	KUNIT_ASSERT_EQ(test, fd->vq.avail_idx, fd->vd->qs[0].vq.last_avail_idx);
@@ -344,19 +353,25 @@ static void vt_fuzz_round(struct kunit *test, struct vblk_fake_dev *fd,
 		vt_fuzz_check_data(test, fd, z, sector);
 }
 
-static void vblk_random_test_chains(struct kunit *test)
+static void vt_fuzz_run(struct kunit *test, bool async)
 {
 	struct vblk_fake_dev *fd = vblk_fake_dev_simple(test, VT_CAP, 0x3C,
 							VT_FUZZ_QNUM);
 	struct vt_fuzz *z = kunit_kzalloc(test, sizeof(*z), GFP_KERNEL);
+	struct vblk_fake_async *a = NULL;
 	unsigned int round;
 
 	KUNIT_ASSERT_NOT_NULL(test, z);
-	kunit_info(test, "seed %#llx, %u rounds", VT_FUZZ_SEED, VT_FUZZ_ROUNDS);
+	kunit_info(test, "seed %#llx, %u rounds%s", VT_FUZZ_SEED,
+		   VT_FUZZ_ROUNDS, async ? ", asynchronous backing" : "");
 	prandom_seed_state(&z->rnd, VT_FUZZ_SEED);
+	if (async) {
+		a = vblk_fake_async_new(test, fd->backing);
+		vblk_fake_async_install(fd, a);
+	}
 	vblk_fake_wire(test, fd->vd, &fd->vq, true);
 	for (round = 0; round < VT_FUZZ_ROUNDS; round++) {
-		vt_fuzz_round(test, fd, z, round);
+		vt_fuzz_round(test, fd, a, z, round);
 		if (test->status == KUNIT_FAILURE) {
 			kunit_info(test, "first failure in round %u", round);
 			break;
@@ -369,10 +384,24 @@ static void vblk_random_test_chains(struct kunit *test)
 		   vblk_fake_stat(fd, writes_completed),
 		   vblk_fake_stat(fd, flushes_completed),
 		   vblk_fake_stat(fd, io_errors));
+	if (a)
+		KUNIT_EXPECT_LT(test, 0, atomic_read(&a->completed));
+}
+
+static void vblk_random_test_chains(struct kunit *test)
+{
+	vt_fuzz_run(test, false);
+}
+
+/* The same rounds over a backing that completes from a work item. */
+static void vblk_random_test_chains_async(struct kunit *test)
+{
+	vt_fuzz_run(test, true);
 }
 
 static struct kunit_case vblk_random_test_cases[] = {
 	KUNIT_CASE_SLOW(vblk_random_test_chains),
+	KUNIT_CASE_SLOW(vblk_random_test_chains_async),
 	{}
 };
 

@@ -15,10 +15,26 @@ static bool seed_in_ram(u64 gpa)
 	       (gpa >= VBLK_FAKE_RAM1 && gpa - VBLK_FAKE_RAM1 < VBLK_FAKE_RAM1_SIZE);
 }
 
-/* QueueNotify for queue 0: processed when it returns. */
+/*
+ * Over the asynchronous backing: complete whatever is in flight, newest
+ * first, and let the worker publish it.
+ */
+static void seed_settle(struct seed_run *r)
+{
+	if (!r->a)
+		return;
+	vblk_fake_async_release(r->a, true);
+	vblk_fake_async_settle(r->fd, r->a);
+}
+
+/*
+ * QueueNotify for queue 0: processed when it returns (over the
+ * asynchronous backing, published too).
+ */
 void seed_notify(struct seed_run *r)
 {
 	vblk_fake_notify(r->test, r->fd->vd, 0);
+	seed_settle(r);
 }
 
 /* InterruptStatus. */
@@ -68,7 +84,8 @@ void seed_synced_once(struct seed_run *r)
 }
 
 /* Run one case: build, wire, kick, then check the whole outcome. */
-void seed_run_case(struct kunit *test, const struct seed_case *c)
+static void seed_run(struct kunit *test, const struct seed_case *c,
+		     bool async)
 {
 	struct vblk_blk_config cfg = {
 		.capacity = c->no_capacity ? 0 : CAP >> VBLK_SECTOR_SHIFT,
@@ -80,6 +97,10 @@ void seed_run_case(struct kunit *test, const struct seed_case *c)
 	struct seed_run r = { .test = test, .c = c };
 	struct vblk_fake_dev *fd;
 
+	/* the faults of the synchronous fake do not reach the async one */
+	if (async && (c->write_partials || c->read_eintrs || c->write_zero ||
+		      c->eintr_forever))
+		kunit_skip(test, "faults of the synchronous backing (see vblk_async results)");
 	fd = vblk_fake_dev_new(test, &cfg, file, c->fill, c->qsize ?: QSIZE);
 	r.fd = fd;
 	fd->backing->write_partials = c->write_partials;
@@ -99,6 +120,10 @@ void seed_run_case(struct kunit *test, const struct seed_case *c)
 	if (c->event_idx)
 		vblk_fake_vq_set_used_addr(&fd->vq, c->used_at ?: USED_AWAY);
 	vblk_fake_vq_set_used_event(&fd->vq, c->used_event);
+	if (async) {
+		r.a = vblk_fake_async_new(test, fd->backing);
+		vblk_fake_async_install(fd, r.a);
+	}
 	vblk_fake_wire(test, fd->vd, &fd->vq, c->event_idx);
 	if (c->starve) {
 		struct vblk_throttle *t = &fd->vd->blk.throttle;
@@ -113,6 +138,8 @@ void seed_run_case(struct kunit *test, const struct seed_case *c)
 		c->drive(&r);
 	else
 		seed_notify(&r);
+	/* whatever a drive hook left in flight */
+	seed_settle(&r);
 
 	if (seed_in_ram(st))
 		KUNIT_EXPECT_EQ_MSG(test, vblk_fake_rd8(fd->mem, st), c->status,
@@ -131,8 +158,13 @@ void seed_run_case(struct kunit *test, const struct seed_case *c)
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, currently_throttled_gauge),
 			w->gauge);
 	KUNIT_EXPECT_EQ(test, vblk_fake_stat(fd, invalid_avail_idx_count), 0);
-	if (c->no_backing)
+	if (c->no_backing) {
 		KUNIT_EXPECT_EQ(test, vblk_fake_backing_calls(fd->backing), 0);
+		if (r.a)
+			KUNIT_EXPECT_EQ(test, atomic_read(&r.a->submitted), 0);
+	}
+	if (r.a)
+		KUNIT_EXPECT_EQ(test, vblk_fake_async_held(r.a), 0);
 	if (c->stray)
 		KUNIT_EXPECT_GE(test, atomic_read(&fd->mem->outside), 1);
 	else
@@ -140,6 +172,29 @@ void seed_run_case(struct kunit *test, const struct seed_case *c)
 				    "device accessed bytes outside guest RAM");
 	if (c->check)
 		c->check(&r);
+}
+
+/**
+ * seed_run_case() - run a seed case over the synchronous fake backing
+ * @test: the test
+ * @c: the case
+ */
+void seed_run_case(struct kunit *test, const struct seed_case *c)
+{
+	seed_run(test, c, false);
+}
+
+/**
+ * seed_run_case_async() - run a seed case over the asynchronous fake
+ * @test: the test
+ * @c: the case
+ *
+ * Every transfer is held and completed from a work item, newest first,
+ * after each QueueNotify; the outcome must be the synchronous one.
+ */
+void seed_run_case_async(struct kunit *test, const struct seed_case *c)
+{
+	seed_run(test, c, true);
 }
 
 /* The parameter name: the case's vblk_ name. */

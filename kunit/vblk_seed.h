@@ -20,7 +20,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "vblk_fake.h"
+#include "vblk_fake_async.h"
 
 #define CAP		4096ULL
 #define QSIZE		16
@@ -135,15 +135,18 @@ struct seed_case {
  * @c: the case
  * @fd: its device
  * @head: head of the chain a @build or @drive hook noted
+ * @a: the asynchronous backing the device is served from, or NULL
  */
 struct seed_run {
 	struct kunit *test;
 	const struct seed_case *c;
 	struct vblk_fake_dev *fd;
 	u16 head;
+	struct vblk_fake_async *a;
 };
 
 void seed_run_case(struct kunit *test, const struct seed_case *c);
+void seed_run_case_async(struct kunit *test, const struct seed_case *c);
 void seed_desc(const struct seed_case *c, char *desc);
 void seed_notify(struct seed_run *r);
 u32 seed_isr(struct seed_run *r);

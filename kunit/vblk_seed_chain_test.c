@@ -89,9 +89,12 @@ static void three_chains_in_order(struct seed_run *r)
 				      "chain %u data", i);
 		KUNIT_EXPECT_EQ(r->test, vblk_fake_rd8(r->fd->mem, base + 0x800),
 				VIRTIO_BLK_S_OK);
-		/* FIFO: used entries in avail order, heads 0, 3, 6 */
+		/*
+		 * Synchronous: used entries in avail order, heads 0, 3, 6;
+		 * completed newest first, they are published 6, 3, 0.
+		 */
 		vblk_fake_vq_used_elem(&r->fd->vq, i, &id, &len);
-		KUNIT_EXPECT_EQ(r->test, id, 3 * i);
+		KUNIT_EXPECT_EQ(r->test, id, 3 * (r->a ? 2 - i : i));
 	}
 }
 
@@ -200,8 +203,15 @@ static void vblk_seed_chain_test(struct kunit *test)
 	seed_run_case(test, test->param_value);
 }
 
+/* The same table over a backing that completes asynchronously. */
+static void vblk_seed_chain_test_async(struct kunit *test)
+{
+	seed_run_case_async(test, test->param_value);
+}
+
 static struct kunit_case vblk_seed_chain_cases[] = {
 	KUNIT_CASE_PARAM(vblk_seed_chain_test, seed_chain_gen_params),
+	KUNIT_CASE_PARAM(vblk_seed_chain_test_async, seed_chain_gen_params),
 	{}
 };
 

@@ -479,8 +479,15 @@ static void vblk_seed_validation_test(struct kunit *test)
 	seed_run_case(test, test->param_value);
 }
 
+/* The same table over a backing that completes asynchronously. */
+static void vblk_seed_validation_test_async(struct kunit *test)
+{
+	seed_run_case_async(test, test->param_value);
+}
+
 static struct kunit_case vblk_seed_validation_cases[] = {
 	KUNIT_CASE_PARAM(vblk_seed_validation_test, seed_validation_gen_params),
+	KUNIT_CASE_PARAM(vblk_seed_validation_test_async, seed_validation_gen_params),
 	{}
 };
 

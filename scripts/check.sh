@@ -122,6 +122,10 @@ if ! skip vm; then
 		result FAIL "test host ran the tests (exit $rc)" "$out/vm.log"
 	cp "$out"/vm/tap/*.tap "$out/tap/" 2>/dev/null
 	for f in "$out"/vm/tap/*.tap; do [ -f "$f" ] && cat "$f"; done
+	if [ -f "$out/vm/times.txt" ]; then
+		say "  the slowest streams in the test host:"
+		sed 's/^vblk-test: //' "$out/vm/times.txt" | sort -k3 -n -r | head -n 6 | sed 's/^/    /'
+	fi
 	scripts/klog-check.sh "$out/vm/dmesg.txt" "$out/vm/kmemleak.txt" >"$out/klog.log" 2>&1 &&
 		result OK "test host kernel log is free of reports" ||
 		result FAIL "test host kernel log is free of reports" "$out/klog.log"

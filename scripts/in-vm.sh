@@ -37,6 +37,7 @@ fi
 
 if [ $want_kunit = 1 ]; then
 	echo "vblk-test: KUnit"
+	t0=$SECONDS
 	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
 	if insmod "$tko"; then
 		: >"$out/tap/kunit.tap"
@@ -49,6 +50,7 @@ if [ $want_kunit = 1 ]; then
 		printf 'TAP version 13\n1..1\nnot ok 1 - insmod vblk_test.ko\n' >"$out/tap/kunit.tap"
 	fi
 	cat "$out/tap/kunit.tap"
+	echo "vblk-test: KUnit took $((SECONDS - t0)) s" | tee -a "$out/times.txt"
 fi
 
 if [ $want_self = 1 ]; then
@@ -63,9 +65,11 @@ if [ $want_self = 1 ]; then
 		echo "vblk-test: selftest $n"
 		# Tests may unload and reload the module; put it back if they left it out.
 		lsmod | grep -q '^vblk ' || insmod "$ko"
+		t0=$SECONDS
 		(cd /tmp && timeout -k 5 "$tmo" "$t") >"$out/tap/$n.tap" 2>&1
 		rc=$?
 		cat "$out/tap/$n.tap"
+		echo "vblk-test: $n took $((SECONDS - t0)) s" | tee -a "$out/times.txt"
 		if [ $rc -ne 0 ] && ! grep -q '^not ok' "$out/tap/$n.tap"; then
 			[ $rc = 124 ] && why="timed out after ${tmo}s" || why="exited with $rc"
 			printf 'not ok 999 - %s %s\n' "$n" "$why" >>"$out/tap/$n.tap"

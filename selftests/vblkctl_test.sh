@@ -501,7 +501,7 @@ if setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin true 2>/dev/null; the
 	np() { setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$V" "$@"; }
 	np dev del vct-a >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	[ $rc -eq 2 ] && grep -qx "Error: needs CAP_SYS_ADMIN" "$tmp/err"
+	[ $rc -eq 2 ] && grep -q "^Error: needs CAP_SYS_ADMIN" "$tmp/err"
 	ok $? "dev del without CAP_SYS_ADMIN: exit 2, the kernel's reason"
 	np -j dev show vct-a >"$tmp/out" 2>"$tmp/err"
 	rc=$?

@@ -313,7 +313,10 @@ void vc_render_dev(const struct vnl_dev *d)
 	vc_obj_open(NULL);
 	vc_print_str(VC_ANY, KEY(DEV, NAME), "%s\n", d->name);
 	vc_print_u64(VC_ANY, KEY(DEV, ID), kv("id"), d->id);
-	vc_print_str(VC_JSON, KEY(DEV, BACKING_PATH), NULL, d->backing_path);
+	/* The kernel shows the path to CAP_SYS_ADMIN only. */
+	if (d->backing_path[0])
+		vc_print_str(VC_JSON, KEY(DEV, BACKING_PATH), NULL,
+			     d->backing_path);
 	vc_print_str(VC_TEXT, NULL, kv("backing"),
 		     d->backing_path[0] ? d->backing_path : "?");
 	vc_print_size(VC_ANY, KEY(DEV, CAPACITY), kv("capacity"), d->capacity);

@@ -140,6 +140,16 @@ static void devices(struct vnl_dev *d)
 	   "no underscore anywhere");
 	free(out);
 	with_stats = false;
+	{
+		struct vnl_dev hidden = d[0];
+
+		hidden.backing_path[0] = '\0';
+		out = view(r_dev, &hidden, true);
+		ok(!strstr(out, "backing") &&
+		   strstr(out, "{\"name\":\"disk-0\",\"id\":7,\"capacity\":") == out,
+		   "device JSON without a backing path: no backing-path key");
+		free(out);
+	}
 
 	out = view(r_devs, d, false);
 	{

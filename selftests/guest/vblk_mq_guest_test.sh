@@ -104,12 +104,12 @@ grep '^vblk-guest:' <<<"$log" | sed 's/^/# /'
 echo "# guest took $(( $(date +%s) - start )) s, vblk-vmm status $rc"
 
 grep -qx "vblk-guest: vda queues 2" <<<"$log"
-ktap_test_result "2 vCPUs, 2 queues: the guest's virtio_blk uses both" $?
+ktap_check $? "2 vCPUs, 2 queues: the guest's virtio_blk uses both"
 
 grep -qx "vblk-guest: done, rc=0" <<<"$log" && grep -q "^vblk-guest: fio rc=0" <<<"$log"
-ktap_test_result "fio randrw depth 16 with verification on the 2-queue disk passes" $?
+ktap_check $? "fio randrw depth 16 with verification on the 2-queue disk passes"
 
-"$ctl" -j dev show "$disk" >"$work/show.json" 2>&1
+"$ctl" -j -s dev show "$disk" >"$work/show.json" 2>&1
 python3 - "$work/show.json" <<'EOF' >"$work/py.log" 2>&1
 import json, sys
 d = json.load(open(sys.argv[1]))[0]
@@ -125,6 +125,5 @@ sys.exit(0 if ok else 1)
 EOF
 pyrc=$?
 cat "$work/py.log"
-[ $pyrc -eq 0 ]
-ktap_test_result "host: both queues served requests, reads and writes counted, no I/O error" $?
+ktap_check $pyrc "host: both queues served requests, reads and writes counted, no I/O error"
 ktap_finished

@@ -250,10 +250,9 @@ int vt_nullb_create(char dev[32], char cfs[32], unsigned int size_mb,
 		"memory_backed", "irqmode", "blocksize", "size",
 		"completion_nsec", "requeue_inject/probability",
 		"requeue_inject/times", "requeue_inject/verbose",
-		"requeue_inject/interval", "index",
+		"requeue_inject/interval",
 	};
-	int index = 100 + getpid() % 800;
-	char vals[10][24], p[96];
+	char vals[9][24], p[96];
 	unsigned int i;
 	int ret;
 
@@ -273,7 +272,6 @@ int vt_nullb_create(char dev[32], char cfs[32], unsigned int size_mb,
 	snprintf(vals[6], 24, "%d", requeue_pct ? -1 : 0);
 	snprintf(vals[7], 24, "0");
 	snprintf(vals[8], 24, "1");
-	snprintf(vals[9], 24, "%d", index);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!requeue_pct && !strncmp(names[i], "requeue", 7))
 			continue;
@@ -284,7 +282,8 @@ int vt_nullb_create(char dev[32], char cfs[32], unsigned int size_mb,
 	ret = vt_nullb_set(cfs, "power", "1");
 	if (ret)
 		goto err;
-	snprintf(dev, 32, "/dev/nullb%d", index);
+	/* The disk takes the name of its configfs directory. */
+	snprintf(dev, 32, "/dev/%s", cfs);
 	for (i = 0; i < 100 && access(dev, F_OK); i++)
 		usleep(10000);
 	return access(dev, F_OK) ? -ENOENT : 0;

@@ -322,7 +322,10 @@ struct vnl_event {
 
 /* Decode an event-ntf message: 0, or -EPROTO if malformed. */
 int vnl_parse_event(const struct nlmsghdr *nlh, struct vnl_event *ev);
-/* Join the "monitor" group on @v's socket (then use it for events only). */
+/*
+ * Join the "monitor" group on @v's socket (then use it for events only):
+ * 0, -EPERM without CAP_NET_ADMIN, -ENOENT if vblk has no such group.
+ */
 int vnl_monitor_join(struct vnl *v);
 /*
  * The next event within @timeout_ms (-1: no limit): 0, -ETIMEDOUT,

@@ -592,7 +592,16 @@ int vnl_monitor_join(struct vnl *v)
 	if (grp < 0)
 		return -ENOENT;
 	nl_socket_disable_seq_check(v->sk);
-	return nl_socket_add_membership(v->sk, grp) ? -EIO : 0;
+	switch (nl_socket_add_membership(v->sk, grp)) {
+	case 0:
+		return 0;
+	case -NLE_PERM:
+		return -EPERM;		/* the group takes CAP_NET_ADMIN */
+	case -NLE_NOMEM:
+		return -ENOMEM;
+	default:
+		return -EIO;
+	}
 }
 
 struct vnl_evwait {
