@@ -72,7 +72,7 @@ check "dev-get by name" \
 	'd["vmm-attached"] == 0' \
 	'd["backing-path"] == "'"$tmp/disk.img"'"' \
 	'd["throttle"] == {"iops": 300, "iops-burst": 300, "bps": 1048576, "bps-burst": 1048576}' \
-	'len(d["stats"]) == 9 and all(v == 0 for v in d["stats"].values())' \
+	'len(d["stats"]) == 13 and all(v == 0 for v in d["stats"].values())' \
 	'd["queue"][0]["index"] == 0'
 
 ynl --do dev-get --json '{"id": '"$id"'}'
