@@ -196,10 +196,10 @@ void fz_backing_complete_all(void)
 }
 
 static const struct vblk_backing_ops fz_ops[4] = {
-	{ fz_read_iter, fz_write_iter, fz_sync, NULL, NULL },
-	{ fz_read_iter, fz_write_iter, fz_sync, fz_sync_range, NULL },
-	{ fz_read_iter, fz_write_iter, fz_sync, NULL, fz_submit },
-	{ fz_read_iter, fz_write_iter, fz_sync, fz_sync_range, fz_submit },
+	{ fz_read_iter, fz_write_iter, fz_sync, NULL, NULL, NULL, NULL },
+	{ fz_read_iter, fz_write_iter, fz_sync, fz_sync_range, NULL, NULL, NULL },
+	{ fz_read_iter, fz_write_iter, fz_sync, NULL, fz_submit, NULL, NULL },
+	{ fz_read_iter, fz_write_iter, fz_sync, fz_sync_range, fz_submit, NULL, NULL },
 };
 
 const struct vblk_backing_ops *fz_backing_ops(void)

@@ -146,7 +146,7 @@ static void fz_op_limits(struct fz_in *in)
 {
 	static const u64 iops[] = { 0, 1, 10, 1000, 0, 100, 3, 0 };
 	static const u64 bps[] = { 0, 512, 4096, 1 << 20, 0, 65536, 1000, 0 };
-	struct vblk_throttle_cfg cfg;
+	struct vblk_throttle_cfg cfg = {};
 	const char *why = NULL;
 	u8 w = fz_get8(in);
 

@@ -49,6 +49,14 @@ struct vblk_aio {
  *	and the result is returned (bytes moved, short counts allowed, or a
  *	negative errno), except -EOPNOTSUPP, which asks the core to use
  *	@read_iter/@write_iter instead (buffered files, misaligned buffers).
+ * @discard: deallocate the @len bytes at @pos (what they read as
+ *	afterwards is undefined). Needed when &vblk_backing_caps.discard
+ *	is set. Returns 0 or a negative errno.
+ * @write_zeroes: make the @len bytes at @pos read as zeros, deallocating
+ *	them if @unmap is set (only asked when &vblk_backing_caps.zeroes_unmap
+ *	is set). Needed when &vblk_backing_caps.write_zeroes is set; must
+ *	not fail with -EOPNOTSUPP (a backing falls back to writing zeros).
+ *	Returns 0 or a negative errno.
  *
  * The core retries short transfers and -EINTR (bounded); the backing does
  * not need to. Process context (the queue's worker, in the memory owner's
@@ -60,6 +68,33 @@ struct vblk_backing_ops {
 	int (*sync)(void *ctx);
 	int (*sync_range)(void *ctx, loff_t pos, u64 len);
 	ssize_t (*submit)(void *ctx, struct vblk_aio *aio);
+	int (*discard)(void *ctx, loff_t pos, u64 len);
+	int (*write_zeroes)(void *ctx, loff_t pos, u64 len, bool unmap);
+};
+
+/**
+ * struct vblk_backing_caps - what a backing store can do besides reading,
+ *	writing and syncing, found by probing it when the device is created
+ * @discard: @discard works (VIRTIO_BLK_F_DISCARD is offered)
+ * @write_zeroes: @write_zeroes works (VIRTIO_BLK_F_WRITE_ZEROES is offered)
+ * @zeroes_unmap: @write_zeroes can deallocate (write_zeroes_may_unmap)
+ * @discard_align: discard granularity in 512-byte sectors (0: none)
+ * @phys_exp: log2 of the physical block size in 512-byte sectors
+ * @align_off: offset of the first aligned sector, in sectors
+ * @min_io: minimum I/O size in sectors (0: not known)
+ * @opt_io: optimal I/O size in sectors (0: not known)
+ *
+ * The last four are the config fields of VIRTIO_BLK_F_TOPOLOGY.
+ */
+struct vblk_backing_caps {
+	bool discard;
+	bool write_zeroes;
+	bool zeroes_unmap;
+	u32 discard_align;
+	u8 phys_exp;
+	u8 align_off;
+	u16 min_io;
+	u32 opt_io;
 };
 
 /**

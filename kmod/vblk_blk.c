@@ -29,127 +29,9 @@
 #include "vblk_blk.h"
 #include "vblk_io.h"
 
-/* Features offered to every driver; VIRTIO_BLK_F_RO is added when read-only. */
-#define VBLK_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) |			\
-			 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) |		\
-			 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |		\
-			 BIT_ULL(VIRTIO_BLK_F_SIZE_MAX) |		\
-			 BIT_ULL(VIRTIO_BLK_F_SEG_MAX) |		\
-			 BIT_ULL(VIRTIO_BLK_F_BLK_SIZE) |		\
-			 BIT_ULL(VIRTIO_BLK_F_FLUSH))
-
-/* Notification data would break ioeventfd matching on QueueNotify. */
-static_assert(!(VBLK_FEATURES & BIT_ULL(VIRTIO_F_NOTIFICATION_DATA)));
-
-/* ------------------------------------------------------------------ */
-/* Features and config space                                          */
-/* ------------------------------------------------------------------ */
-
-/**
- * vblk_blk_features() - the feature bits the device offers
- * @blk: the device
- *
- * Return: VERSION_1, RING_EVENT_IDX, RING_INDIRECT_DESC, BLK_F_SIZE_MAX,
- * BLK_F_SEG_MAX, BLK_F_BLK_SIZE, BLK_F_FLUSH, BLK_F_RO for a read-only
- * device and BLK_F_MQ for one with several queues. Never
- * VIRTIO_F_NOTIFICATION_DATA.
- */
-u64 vblk_blk_features(const struct vblk_blk *blk)
-{
-	u64 f = VBLK_FEATURES;
-
-	if (blk->cfg.read_only)
-		f |= BIT_ULL(VIRTIO_BLK_F_RO);
-	if (blk->cfg.num_queues > 1)
-		f |= BIT_ULL(VIRTIO_BLK_F_MQ);
-	return f;
-}
-EXPORT_SYMBOL_IF_KUNIT(vblk_blk_features);
-
-static bool vblk_negotiated(const struct vblk_blk *blk, unsigned int bit)
-{
-	return READ_ONCE(blk->features) & BIT_ULL(bit);
-}
-
-/**
- * vblk_blk_config_size() - size of the config space
- *
- * Return: sizeof(struct virtio_blk_config).
- */
-size_t vblk_blk_config_size(void)
-{
-	return sizeof(struct virtio_blk_config);
-}
-
-/**
- * vblk_blk_config_image() - the config space, little-endian
- * @blk: the device
- * @buf: vblk_blk_config_size() bytes, struct virtio_blk_config layout
- */
-void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf)
-{
-	memset(buf, 0, sizeof(struct virtio_blk_config));
-	put_unaligned_le64(READ_ONCE(blk->cfg.capacity),
-			   buf + offsetof(struct virtio_blk_config, capacity));
-	put_unaligned_le32(VBLK_SIZE_MAX,
-			   buf + offsetof(struct virtio_blk_config, size_max));
-	put_unaligned_le32(VBLK_SEG_MAX,
-			   buf + offsetof(struct virtio_blk_config, seg_max));
-	put_unaligned_le32(VBLK_SECTOR_SIZE,
-			   buf + offsetof(struct virtio_blk_config, blk_size));
-	/* Fields of features not offered read as zero. */
-	if (blk->cfg.num_queues > 1)
-		put_unaligned_le16(blk->cfg.num_queues,
-				   buf + offsetof(struct virtio_blk_config,
-						  num_queues));
-}
-
-/**
- * vblk_blk_set_serial() - replace the GET_ID answer
- * @blk: the device
- * @serial: the new serial, NUL-padded
- *
- * Byte by byte with marked accesses: the data path copies the serial
- * without a lock (waiting for a pass would let a VMM stall the caller). A
- * GET_ID racing with a change may return a mix of the old and the new
- * serial (an identification string, not data). Callers serialise writers.
- */
-void vblk_blk_set_serial(struct vblk_blk *blk,
-			 const char serial[VBLK_SERIAL_LEN])
-{
-	unsigned int i;
-
-	for (i = 0; i < VBLK_SERIAL_LEN; i++)
-		WRITE_ONCE(blk->cfg.serial[i], serial[i]);
-}
-
-/**
- * vblk_blk_get_serial() - copy the GET_ID answer
- * @blk: the device
- * @serial: VBLK_SERIAL_LEN bytes, NUL-padded
- */
-void vblk_blk_get_serial(const struct vblk_blk *blk,
-			 char serial[VBLK_SERIAL_LEN])
-{
-	unsigned int i;
-
-	for (i = 0; i < VBLK_SERIAL_LEN; i++)
-		serial[i] = READ_ONCE(blk->cfg.serial[i]);
-}
-
 /* ------------------------------------------------------------------ */
 /* Requests: execution                                                */
 /* ------------------------------------------------------------------ */
-
-/*
- * A driver that did not negotiate VIRTIO_BLK_F_FLUSH never flushes: the
- * device is write-through for it, and a write completes only once its
- * data is durable.
- */
-static bool vblk_write_through(const struct vblk_blk *blk)
-{
-	return !vblk_negotiated(blk, VIRTIO_BLK_F_FLUSH);
-}
 
 static int vblk_do_get_id(struct vblk_blk *blk, struct vblk_req *req)
 {
@@ -176,12 +58,16 @@ static int vblk_execute(struct vblk_blk *blk, struct vblk_ioctx *ctx)
 	case VBLK_OP_WRITE:
 		err = vblk_io_start(&blk->backing, ctx,
 				    req->op == VBLK_OP_WRITE &&
-				    vblk_write_through(blk));
+				    vblk_blk_write_through(blk));
 		if (err == -EIOCBQUEUED)
 			return err;
 		break;
 	case VBLK_OP_FLUSH:
 		err = vblk_io_sync(&blk->backing, 0, 0);
+		break;
+	case VBLK_OP_DISCARD:
+	case VBLK_OP_WRITE_ZEROES:
+		err = vblk_io_dwz(&blk->backing, req, vblk_blk_write_through(blk));
 		break;
 	case VBLK_OP_GET_ID:
 		err = vblk_do_get_id(blk, req);
@@ -272,32 +158,50 @@ int vblk_blk_queue_start(struct vblk_blk *blk, unsigned int q, u32 num)
  *
  * Waits for the queue's transfers in flight and drops them unpublished
  * (the driver gave the ring up), frees the request contexts and ends a
- * throttle stall of the queue. Called under the queue's lock; may wait
+ * throttle stall of the queue (asking the caller, in @p->unwait, to give
+ * up the device's place in its group's queue). Called under the queue's lock; may wait
  * as long as the backing takes.
  */
 void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
 			 struct vblk_blk_pass *p)
 {
 	vblk_iopool_destroy(&blk->qs[q].pool);
+	blk->qs[q].stall_since = 0;
+	if (blk->qs[q].throttled)
+		p->unwait = true;
 	vblk_unthrottle(blk, &blk->qs[q], p);
 }
 
-/* Throttle gate; when it refuses, the caller puts the chain back. */
+/*
+ * Throttle gate; when it refuses, the caller puts the chain back. Every
+ * request that reaches the backing costs one operation; reads and writes
+ * their data length in bytes, write zeroes its ranges' length; flushes,
+ * discards and writes made durable before they complete (writethrough) a
+ * sync. Only reads are charged to the read direction.
+ */
 static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
 {
-	u64 bytes = 0;
+	struct vblk_cost c = { .ops = 1, .dir = VBLK_DIR_WRITE };
+	bool wt = vblk_blk_write_through(r->blk);
 
 	switch (req->op) {
 	case VBLK_OP_READ:
+		c.bytes = req->len;
+		c.dir = VBLK_DIR_READ;
+		break;
 	case VBLK_OP_WRITE:
-		bytes = req->len;
+	case VBLK_OP_WRITE_ZEROES:
+		c.bytes = req->len;
+		c.syncs = wt && req->len;
 		break;
 	case VBLK_OP_FLUSH:
+	case VBLK_OP_DISCARD:
+		c.syncs = 1;
 		break;
 	default:
 		return true;
 	}
-	return vblk_throttle_admit(&r->blk->throttle, 1, bytes);
+	return vblk_throttle_admit_cost(&r->blk->throttle, &c);
 }
 
 /*
@@ -309,12 +213,65 @@ static void vblk_stall(struct vblk_run *r)
 {
 	vblk_vq_unpop(r->vq);
 	r->stalled = true;
+	if (!r->bq->stall_since)
+		r->bq->stall_since = vblk_throttle_now(&r->blk->throttle) ?: 1;
 	if (r->bq->throttled)
 		return;
 	WRITE_ONCE(r->bq->throttled, true);
 	atomic64_inc(&r->blk->stats.throttled_count);
 	atomic64_inc(&r->blk->stats.currently_throttled_gauge);
 	r->p->events |= BIT(VBLK_EV_THROTTLE_START);
+}
+
+/* The latency class of a request that reaches the backing, or -1. */
+static int vblk_op_class(enum vblk_op op)
+{
+	switch (op) {
+	case VBLK_OP_READ:
+		return VBLK_LAT_READ;
+	case VBLK_OP_WRITE:
+		return VBLK_LAT_WRITE;
+	case VBLK_OP_FLUSH:
+		return VBLK_LAT_FLUSH;
+	case VBLK_OP_DISCARD:
+		return VBLK_LAT_DISCARD;
+	case VBLK_OP_WRITE_ZEROES:
+		return VBLK_LAT_WRITE_ZEROES;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The throttle let @ctx through: its latency starts now, and if the queue's
+ * head had been refused before, that wait ends now.
+ */
+static void vblk_admitted(struct vblk_run *r, struct vblk_ioctx *ctx)
+{
+	int cls = vblk_op_class(ctx->req.op);
+	u64 now;
+
+	if (cls < 0)
+		return;
+	now = vblk_throttle_now(&r->blk->throttle);
+	if (r->bq->stall_since) {
+		vblk_hist_add(&r->blk->lat.throttled[cls],
+			      now - r->bq->stall_since);
+		r->bq->stall_since = 0;
+	}
+	ctx->admitted_ns = now ?: 1;
+}
+
+/*
+ * A request goes to the backing: note the most the queue had there at
+ * once (its context is taken, as are those of the requests in flight).
+ */
+static void vblk_inflight_peak(struct vblk_blk_queue *bq)
+{
+	unsigned int n = bq->pool.n - bq->pool.nfree;
+
+	if (n > bq->inflight_peak)
+		WRITE_ONCE(bq->inflight_peak, n);
 }
 
 /*
@@ -331,8 +288,13 @@ static enum vblk_outcome vblk_handle_chain(struct vblk_run *r,
 		.mem = &r->vq->mem,
 		.capacity = READ_ONCE(r->blk->cfg.capacity),
 		.read_only = r->blk->cfg.read_only,
+		.discard = vblk_blk_negotiated(r->blk, VIRTIO_BLK_F_DISCARD),
+		.write_zeroes = vblk_blk_negotiated(r->blk,
+						VIRTIO_BLK_F_WRITE_ZEROES),
+		.zeroes_unmap = r->blk->cfg.caps.zeroes_unmap,
 		.segs = r->bq->data,
 		.iov = &ctx->iov,
+		.dwz = r->bq->dwz,
 	};
 
 	if (vblk_vq_walk(r->vq, req->head, c) ||
@@ -343,6 +305,8 @@ static enum vblk_outcome vblk_handle_chain(struct vblk_run *r,
 		return VBLK_PUBLISH;
 	if (!vblk_admit(r, req))
 		return VBLK_STALL;
+	vblk_admitted(r, ctx);
+	vblk_inflight_peak(r->bq);
 	if (vblk_execute(r->blk, ctx) == -EIOCBQUEUED)
 		return VBLK_QUEUED;
 	return VBLK_PUBLISH;
@@ -385,6 +349,14 @@ static void vblk_account(struct vblk_stats *s, const struct vblk_req *req)
 	case VIRTIO_BLK_T_FLUSH:
 		atomic64_inc(&s->flushes_completed);
 		break;
+	case VIRTIO_BLK_T_DISCARD:
+		atomic64_inc(&s->discards_completed);
+		atomic64_add(req->len, &s->bytes_discarded);
+		break;
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		atomic64_inc(&s->write_zeroes_completed);
+		atomic64_add(req->len, &s->bytes_zeroed);
+		break;
 	}
 }
 
@@ -398,6 +370,17 @@ static void vblk_account_queue(struct vblk_queue_stats *s,
 		atomic64_add(req->len, &s->bytes);
 }
 
+/* The service latency of a published request, admission to publication. */
+static void vblk_account_latency(struct vblk_run *r, struct vblk_ioctx *ctx)
+{
+	int cls = vblk_op_class(ctx->req.op);
+
+	if (cls >= 0 && ctx->admitted_ns)
+		vblk_hist_add(&r->blk->lat.service[cls],
+			      vblk_throttle_now(&r->blk->throttle) -
+			      ctx->admitted_ns);
+}
+
 /* Publish and count a request with its status, and free its context. */
 static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 {
@@ -407,6 +390,7 @@ static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 		r->p->published++;
 		vblk_account(&r->blk->stats, &ctx->req);
 		vblk_account_queue(&r->bq->stats, &ctx->req);
+		vblk_account_latency(r, ctx);
 	}
 	vblk_iopool_put(&r->bq->pool, ctx);
 }
@@ -415,7 +399,7 @@ static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 static void vblk_reap(struct vblk_run *r)
 {
 	struct llist_node *done = vblk_iopool_reap(&r->bq->pool);
-	bool dsync = vblk_write_through(r->blk);
+	bool dsync = vblk_blk_write_through(r->blk);
 	struct vblk_ioctx *ctx, *next;
 	int err;
 
@@ -476,6 +460,8 @@ static bool vblk_read_avail(struct vblk_run *r, u16 *avail)
 
 	if (err == -EPROTO) {
 		atomic64_inc(&r->blk->stats.invalid_avail_idx_count);
+		if (r->bq->throttled)
+			r->p->unwait = true;
 		vblk_unthrottle(r->blk, r->bq, r->p);
 		r->p->events |= BIT(VBLK_EV_QUEUE_BROKEN);
 	}
@@ -621,8 +607,10 @@ int vblk_blk_init(struct vblk_blk *blk, const struct vblk_blk_config *cfg,
 	blk->backing.ops = backing;
 	blk->backing.ctx = backing_ctx;
 	blk->features = 0;
+	blk->writeback = !cfg->writethrough;
 	blk->kick = kick;
 	memset(&blk->stats, 0, sizeof(blk->stats));
+	memset(&blk->lat, 0, sizeof(blk->lat));
 	vblk_throttle_init(&blk->throttle, vblk_blk_throttle_resume);
 	return 0;
 }

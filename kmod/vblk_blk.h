@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "vblk_backing.h"
+#include "vblk_hist.h"
 #include "vblk_io.h"
 #include "vblk_mem.h"
 #include "vblk_req.h"
@@ -56,6 +57,10 @@ enum vblk_event {
  * @currently_throttled_gauge: how many queues the throttle stalls (reported
  *	as 1 while any is)
  * @invalid_avail_idx_count: avail index jumps beyond the queue size
+ * @discards_completed: successful T_DISCARD requests
+ * @bytes_discarded: bytes of their ranges
+ * @write_zeroes_completed: successful T_WRITE_ZEROES requests
+ * @bytes_zeroed: bytes of their ranges
  */
 struct vblk_stats {
 	atomic64_t reads_completed;
@@ -67,6 +72,10 @@ struct vblk_stats {
 	atomic64_t throttled_count;
 	atomic64_t currently_throttled_gauge;
 	atomic64_t invalid_avail_idx_count;
+	atomic64_t discards_completed;
+	atomic64_t bytes_discarded;
+	atomic64_t write_zeroes_completed;
+	atomic64_t bytes_zeroed;
 };
 
 /**
@@ -88,12 +97,20 @@ struct vblk_queue_stats {
  * @read_only: offer VIRTIO_BLK_F_RO and refuse writes
  * @serial: GET_ID answer, NUL-padded (not necessarily NUL-terminated)
  * @num_queues: number of virtqueues, 1 to %VBLK_MAX_QUEUES
+ * @caps: what the backing can do besides reading and writing (probed by
+ *	whoever opened it); a writable device offers DISCARD and
+ *	WRITE_ZEROES when @caps says so, and the backing's operations must
+ *	then implement them
+ * @writethrough: the cache mode a driver starts in (after every reset) is
+ *	writethrough rather than writeback
  */
 struct vblk_blk_config {
 	u64 capacity;
 	bool read_only;
 	char serial[VBLK_SERIAL_LEN];
 	unsigned int num_queues;
+	struct vblk_backing_caps caps;
+	bool writethrough;
 };
 
 struct vblk_blk;
@@ -108,15 +125,23 @@ struct vblk_blk;
  * @pool: request contexts, allocated while the queue is enabled
  * @chain: the walked chain
  * @data: the request's non-empty data segments
+ * @dwz: the ranges of a DISCARD or WRITE_ZEROES request
+ * @stall_since: throttle clock value the chain at the head of the queue
+ *	was first refused at, 0 when none is waiting
+ * @inflight_peak: the most requests the queue had at the backing at once
+ *	(lifetime; marked accesses)
  */
 struct vblk_blk_queue {
 	struct vblk_blk *blk;
 	unsigned int index;
 	bool throttled;
 	struct vblk_queue_stats stats;
+	u64 stall_since;
+	unsigned int inflight_peak;
 	struct vblk_iopool pool;
 	struct vblk_chain chain;
 	struct vblk_seg data[VBLK_SEG_MAX];
+	struct vblk_dwz dwz[VBLK_DWZ_SEG_MAX];
 };
 
 /**
@@ -125,12 +150,14 @@ struct vblk_blk_queue {
  * @published: chains published to the used ring
  * @signal: the driver wants an interrupt for them
  * @rekick: the pass stopped at its weight: process the queue again
+ * @unwait: a stalled queue stopped for good: vblk_throttle_unwait()
  * @events: BIT(enum vblk_event) to report
  */
 struct vblk_blk_pass {
 	unsigned int published;
 	bool signal;
 	bool rekick;
+	bool unwait;
 	unsigned long events;
 };
 
@@ -140,8 +167,11 @@ struct vblk_blk_pass {
  *	@cfg.serial may change at run time (marked accesses)
  * @backing: the backing store
  * @features: the negotiated feature bits (vblk_blk_set_features())
+ * @writeback: the config space's writeback byte: 1 writeback, 0
+ *	writethrough (marked accesses; changed under the device's cfg_lock)
  * @throttle: the device's token buckets, shared by its queues
  * @stats: lifetime counters
+ * @lat: lifetime latency histograms
  * @kick: called (any context) when queues in a mask have work
  * @qs: per-queue state, @cfg.num_queues entries
  */
@@ -149,8 +179,10 @@ struct vblk_blk {
 	struct vblk_blk_config cfg;
 	struct vblk_backing backing;
 	u64 features;
+	u8 writeback;
 	struct vblk_throttle throttle;
 	struct vblk_stats stats;
+	struct vblk_latency lat;
 	void (*kick)(struct vblk_blk *blk, unsigned long queues);
 	struct vblk_blk_queue *qs;
 };
@@ -163,6 +195,11 @@ void vblk_blk_set_features(struct vblk_blk *blk, u64 features);
 u64 vblk_blk_features(const struct vblk_blk *blk);
 size_t vblk_blk_config_size(void);
 void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf);
+bool vblk_blk_set_config(struct vblk_blk *blk, unsigned int off,
+			 const u8 *buf, unsigned int len);
+bool vblk_blk_reset_cache(struct vblk_blk *blk);
+bool vblk_blk_cache_writeback(const struct vblk_blk *blk, bool negotiated);
+bool vblk_blk_write_through(const struct vblk_blk *blk);
 void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 		      struct vblk_vq *vq, struct vblk_blk_pass *p);
 int vblk_blk_queue_start(struct vblk_blk *blk, unsigned int q, u32 num);
@@ -172,5 +209,16 @@ void vblk_blk_set_serial(struct vblk_blk *blk,
 			 const char serial[VBLK_SERIAL_LEN]);
 void vblk_blk_get_serial(const struct vblk_blk *blk,
 			 char serial[VBLK_SERIAL_LEN]);
+
+/**
+ * vblk_blk_negotiated() - was a feature negotiated?
+ * @blk: the device
+ * @bit: the feature's bit number
+ */
+static inline bool vblk_blk_negotiated(const struct vblk_blk *blk,
+				       unsigned int bit)
+{
+	return READ_ONCE(blk->features) & BIT_ULL(bit);
+}
 
 #endif /* _VBLK_BLK_H */

@@ -267,6 +267,42 @@ err_put:
 EXPORT_SYMBOL_IF_KUNIT(vblk_dev_add);
 
 /**
+ * vblk_dev_set_group() - move a device into a limit group or out of one
+ * @d: the device (the device registry's mutex held)
+ * @g: the group (the group registry's mutex held), NULL for none
+ */
+void vblk_dev_set_group(struct vblk_device *d, struct vblk_group *g)
+{
+	lockdep_assert_held(&vblk_devs_lock);
+	if (vblk_dev_group(d) == g)
+		return;
+	vblk_vdev_set_group(&d->vdev, g);
+	vblk_group_members_changed();
+}
+
+/**
+ * vblk_dev_group() - the limit group of a device
+ * @d: the device (the device registry's mutex held, which keeps the
+ *	group alive while the device is in it)
+ *
+ * Return: the group, or NULL.
+ */
+struct vblk_group *vblk_dev_group(struct vblk_device *d)
+{
+	return vblk_vdev_group(&d->vdev);
+}
+
+/* A deleted device leaves its group (device registry mutex held). */
+static void vblk_dev_leave_group(struct vblk_device *d)
+{
+	if (!vblk_dev_group(d))
+		return;
+	vblk_group_lock();
+	vblk_dev_set_group(d, NULL);
+	vblk_group_unlock();
+}
+
+/**
  * vblk_dev_delete() - delete a listed device
  * @d: a device looked up under the registry mutex (held by the caller)
  * @force: end an active binding instead of refusing
@@ -295,6 +331,7 @@ int vblk_dev_delete(struct vblk_device *d, bool force, const char **why)
 	d->gone = true;
 	spin_unlock(&d->bind_lock);
 
+	vblk_dev_leave_group(d);
 	xa_erase(&vblk_devs, d->id);
 	vblk_devs_gen++;
 	vblk_nodes->remove(d);
@@ -416,6 +453,37 @@ void vblk_dev_set_serial(struct vblk_device *d,
 }
 
 /**
+ * vblk_dev_set_capacity() - resize a device
+ * @d: the device (registry mutex held)
+ * @bytes: the new capacity, a non-zero multiple of 512 that the backing
+ *	can serve (checked by the caller)
+ *
+ * An online resize: the driver gets a configuration change interrupt and
+ * requests are checked against the new capacity from the next one on.
+ * Nothing changes when the capacity stays the same. Never waits on a VMM.
+ */
+void vblk_dev_set_capacity(struct vblk_device *d, u64 bytes)
+{
+	u64 sectors = bytes >> VBLK_SECTOR_SHIFT;
+
+	lockdep_assert_held(&vblk_devs_lock);
+	if (sectors != vblk_vdev_capacity(&d->vdev))
+		vblk_vdev_set_capacity(&d->vdev, sectors);
+}
+
+/**
+ * vblk_dev_backing() - the backing file of a listed device
+ * @d: the device (registry mutex held)
+ *
+ * Return: the file, valid while the registry mutex is held.
+ */
+struct file *vblk_dev_backing(struct vblk_device *d)
+{
+	lockdep_assert_held(&vblk_devs_lock);
+	return d->backing;
+}
+
+/**
  * vblk_dev_info() - a device as dev-get shows it
  * @d: a listed device (registry mutex held)
  * @info: filled in
@@ -447,8 +515,11 @@ void vblk_dev_info(struct vblk_device *d, struct vblk_dev_info *info,
 		info->features = vblk_vdev_get_features(vd);
 	info->device_features = vblk_vdev_get_device_features(vd);
 	info->num_queues = vblk_vdev_num_queues(vd);
+	info->writeback = vblk_vdev_cache_writeback(vd);
+	info->group = vblk_dev_group(d) ? vblk_dev_group(d)->name : NULL;
 	vblk_vdev_get_limits(vd, &info->limits);
 	info->stats = vblk_vdev_stats(vd);
+	info->latency = &vd->blk.lat;
 }
 
 /**

@@ -108,8 +108,11 @@ struct vblk_device {
  * @features: negotiated features (0 before FEATURES_OK)
  * @device_features: offered features
  * @num_queues: number of queues
+ * @writeback: the cache mode is writeback (else writethrough)
+ * @group: name of the device's limit group, NULL when none
  * @limits: throttle limits
  * @stats: lifetime counters
+ * @latency: lifetime latency histograms
  */
 struct vblk_dev_info {
 	u32 id;
@@ -123,8 +126,11 @@ struct vblk_dev_info {
 	u64 features;
 	u64 device_features;
 	unsigned int num_queues;
+	bool writeback;
+	const char *group;
 	struct vblk_throttle_cfg limits;
 	const struct vblk_stats *stats;
+	const struct vblk_latency *latency;
 };
 
 /**
@@ -160,6 +166,10 @@ int vblk_dev_set_limits(struct vblk_device *d,
 			const char **why);
 void vblk_dev_set_serial(struct vblk_device *d,
 			 const char serial[VBLK_SERIAL_LEN]);
+void vblk_dev_set_capacity(struct vblk_device *d, u64 bytes);
+struct file *vblk_dev_backing(struct vblk_device *d);
+void vblk_dev_set_group(struct vblk_device *d, struct vblk_group *g);
+struct vblk_group *vblk_dev_group(struct vblk_device *d);
 void vblk_dev_info(struct vblk_device *d, struct vblk_dev_info *info,
 		   char *pathbuf, int pathlen);
 void vblk_dev_announce(struct vblk_device *d, enum vblk_event_type type);

@@ -11,9 +11,16 @@
  * through the page cache rather than failed. Page-cache I/O is
  * synchronous, in the caller.
  */
+#include <linux/blkdev.h>
+#include <linux/bvec.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/uio.h>
 
 #include "vblk_file.h"
@@ -128,13 +135,152 @@ static ssize_t vblk_file_submit(void *ctx, struct vblk_aio *aio)
 	return ret == -EINVAL ? -EOPNOTSUPP : ret;
 }
 
+/*
+ * Discard and write zeroes use the file's fallocate modes (as loop does):
+ * on a regular file PUNCH_HOLE deallocates and ZERO_RANGE zeroes in
+ * place; on a block device PUNCH_HOLE is a write zeroes that may unmap and
+ * ZERO_RANGE one that may not (6.12's block-device fallocate has no
+ * discard-only mode: a discarded range of a block device reads as zeros).
+ */
+#define VBLK_FALLOC_PUNCH	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)
+#define VBLK_FALLOC_ZERO	(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)
+
+static int vblk_file_discard(void *ctx, loff_t pos, u64 len)
+{
+	return vfs_fallocate(ctx, VBLK_FALLOC_PUNCH, pos, len);
+}
+
+/* Write zeros from the zero page: what is left when fallocate cannot. */
+static int vblk_file_write_zero_pages(struct file *file, loff_t pos, u64 len)
+{
+	struct bio_vec bv[16];
+	struct iov_iter it;
+	unsigned int i, n;
+	ssize_t ret;
+	size_t chunk;
+
+	for (i = 0; i < ARRAY_SIZE(bv); i++)
+		bvec_set_page(&bv[i], ZERO_PAGE(0), PAGE_SIZE, 0);
+	while (len) {
+		chunk = min_t(u64, len, ARRAY_SIZE(bv) * PAGE_SIZE);
+		n = DIV_ROUND_UP(chunk, PAGE_SIZE);
+		iov_iter_bvec(&it, ITER_SOURCE, bv, n, chunk);
+		ret = vblk_file_rw(file, &it, pos, true);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -EIO;
+		pos += ret;
+		len -= ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
+{
+	struct file *file = ctx;
+	int err = -EOPNOTSUPP;
+
+	if (unmap)
+		err = vfs_fallocate(file, VBLK_FALLOC_PUNCH, pos, len);
+	if (err == -EOPNOTSUPP)
+		err = vfs_fallocate(file, VBLK_FALLOC_ZERO, pos, len);
+	if (err == -EOPNOTSUPP)
+		err = vblk_file_write_zero_pages(file, pos, len);
+	return err;
+}
+
 const struct vblk_backing_ops vblk_file_backing_ops = {
 	.read_iter = vblk_file_read_iter,
 	.write_iter = vblk_file_write_iter,
 	.sync = vblk_file_sync,
 	.sync_range = vblk_file_sync_range,
 	.submit = vblk_file_submit,
+	.discard = vblk_file_discard,
+	.write_zeroes = vblk_file_write_zeroes,
 };
+
+/* Topology of a block device, in 512-byte sectors. */
+static void vblk_file_bdev_caps(struct block_device *bdev,
+				struct vblk_backing_caps *caps)
+{
+	unsigned int phys = bdev_physical_block_size(bdev);
+	int align = bdev_alignment_offset(bdev);
+
+	/* PUNCH_HOLE is a write zeroes that may unmap: the device has one. */
+	caps->discard = bdev_write_zeroes_sectors(bdev);
+	caps->zeroes_unmap = caps->discard;
+	caps->discard_align = bdev_discard_granularity(bdev) >> SECTOR_SHIFT;
+	if (phys > SECTOR_SIZE)
+		caps->phys_exp = ilog2(phys >> SECTOR_SHIFT);
+	if (align > 0)
+		caps->align_off = min(align >> SECTOR_SHIFT, U8_MAX);
+	caps->min_io = min(bdev_io_min(bdev) >> SECTOR_SHIFT, U16_MAX);
+	caps->opt_io = bdev_io_opt(bdev) >> SECTOR_SHIFT;
+}
+
+/*
+ * Whether the file's file system punches holes: punch one past every byte
+ * the device can reach (@from), where the file holds nothing, so the
+ * probe changes no data.
+ */
+static bool vblk_file_can_punch(struct file *file, u64 from)
+{
+	u64 bsz = i_blocksize(file_inode(file)), off;
+
+	if (!file->f_op->fallocate ||
+	    check_add_overflow(round_up(from, bsz), bsz, &off) ||
+	    off > file_inode(file)->i_sb->s_maxbytes)
+		return false;
+	return !vfs_fallocate(file, VBLK_FALLOC_PUNCH, off - bsz, bsz);
+}
+
+/**
+ * vblk_file_probe() - what a backing can do besides reading and writing
+ * @file: a file accepted by vblk_file_check()
+ * @read_only: the device will be read-only (nothing is probed)
+ * @capacity: the device's capacity in bytes
+ * @caps: filled in
+ *
+ * Write zeroes always works on a writable backing (ZERO_RANGE, or zeros
+ * written when the file system has no such mode). Discard and the unmap of
+ * write zeroes need PUNCH_HOLE: on a regular file it is tried beyond
+ * everything the device reaches; a block device must support write
+ * zeroes. The topology comes from the block device, or from the file
+ * system's block size.
+ */
+void vblk_file_probe(struct file *file, bool read_only, u64 capacity,
+		     struct vblk_backing_caps *caps)
+{
+	struct inode *inode = file_inode(file);
+	unsigned int bsz;
+
+	memset(caps, 0, sizeof(*caps));
+	if (S_ISBLK(inode->i_mode)) {
+		vblk_file_bdev_caps(I_BDEV(file->f_mapping->host), caps);
+	} else {
+		bsz = i_blocksize(inode);
+		if (bsz > SECTOR_SIZE && is_power_of_2(bsz)) {
+			caps->phys_exp = ilog2(bsz >> SECTOR_SHIFT);
+			caps->min_io = min(bsz >> SECTOR_SHIFT, U16_MAX);
+		}
+		if (!read_only) {
+			u64 end = max(capacity, vblk_file_size(file));
+
+			caps->discard = vblk_file_can_punch(file, end);
+			caps->zeroes_unmap = caps->discard;
+			caps->discard_align = caps->discard ?
+					      bsz >> SECTOR_SHIFT : 0;
+		}
+	}
+	if (read_only) {
+		caps->discard = false;
+		caps->zeroes_unmap = false;
+		caps->discard_align = 0;
+	}
+	caps->write_zeroes = !read_only;
+}
 
 /**
  * vblk_file_check() - can @file back a device?

@@ -116,6 +116,63 @@ int vblk_io_sync(const struct vblk_backing *b, loff_t pos, u64 len)
 	}
 }
 
+/*
+ * One range operation (@op on [@pos, @pos + @len)) with the -EINTR rule;
+ * @eintr counts the retries spent by the whole request.
+ */
+static int vblk_io_range(const struct vblk_backing *b, const struct vblk_dwz *d,
+			 bool zeroes, unsigned int *eintr)
+{
+	int err;
+
+	for (;;) {
+		if (zeroes)
+			err = b->ops->write_zeroes(b->ctx, d->pos, d->len,
+						   d->unmap);
+		else
+			err = b->ops->discard(b->ctx, d->pos, d->len);
+		if (err != -EINTR || ++*eintr > VBLK_EINTR_RETRIES)
+			return err;
+		cond_resched();
+	}
+}
+
+/**
+ * vblk_io_dwz() - carry out a DISCARD or WRITE_ZEROES request
+ * @b: the backing (with the operation the request needs)
+ * @req: the request, its ranges validated
+ * @dsync: zeroed ranges must be durable before the request completes
+ *
+ * The ranges in order; empty ones are skipped. -EINTR is retried at most
+ * %VBLK_EINTR_RETRIES times per request; any other error fails the
+ * request (the ranges before it stay done). Process context (the worker).
+ *
+ * Return: 0 or a negative errno (-EOPNOTSUPP when the backing has no
+ * such operation).
+ */
+int vblk_io_dwz(const struct vblk_backing *b, struct vblk_req *req,
+		bool dsync)
+{
+	bool zeroes = req->op == VBLK_OP_WRITE_ZEROES;
+	unsigned int i, eintr = 0;
+	int err;
+
+	if (zeroes ? !b->ops->write_zeroes : !b->ops->discard)
+		return -EOPNOTSUPP;
+	for (i = 0; i < req->ndwz; i++) {
+		const struct vblk_dwz *d = &req->dwz[i];
+
+		if (!d->len)
+			continue;
+		err = vblk_io_range(b, d, zeroes, &eintr);
+		if (!err && zeroes && dsync)
+			err = vblk_io_sync(b, d->pos, d->len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* ---- asynchronous transfers ------------------------------------------- */
 
 /* The backing is done with @aio: queue it for the worker. Any context. */
@@ -288,6 +345,7 @@ struct vblk_ioctx *vblk_iopool_get(struct vblk_iopool *pool)
 	memset(&ctx->req, 0, sizeof(ctx->req));
 	ctx->req.type = U32_MAX;
 	ctx->res = 0;
+	ctx->admitted_ns = 0;
 	return ctx;
 }
 

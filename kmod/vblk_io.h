@@ -30,6 +30,7 @@ struct vblk_iopool;
  * @node: on the pool's completion list
  * @res: the backing's result (bytes or -errno)
  * @pool: the pool it belongs to
+ * @admitted_ns: when the throttle admitted it (0: it was never charged)
  * @iov: the vectors behind @req's data iterator
  */
 struct vblk_ioctx {
@@ -38,6 +39,7 @@ struct vblk_ioctx {
 	struct llist_node node;
 	long res;
 	struct vblk_iopool *pool;
+	u64 admitted_ns;
 	union vblk_iovec_buf iov;
 };
 
@@ -72,6 +74,8 @@ struct llist_node *vblk_iopool_reap(struct vblk_iopool *pool);
 
 int vblk_io_rw(const struct vblk_backing *b, struct vblk_req *req);
 int vblk_io_sync(const struct vblk_backing *b, loff_t pos, u64 len);
+int vblk_io_dwz(const struct vblk_backing *b, struct vblk_req *req,
+		bool dsync);
 int vblk_io_start(const struct vblk_backing *b, struct vblk_ioctx *ctx,
 		  bool dsync);
 int vblk_io_finish(const struct vblk_backing *b, struct vblk_ioctx *ctx,

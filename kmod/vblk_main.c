@@ -13,6 +13,7 @@
 
 #include "vblk_cdev.h"
 #include "vblk_dev.h"
+#include "vblk_group.h"
 #include "vblk_nl.h"
 
 static int __init vblk_init(void)
@@ -32,6 +33,7 @@ static int __init vblk_init(void)
 
 err_dev:
 	vblk_dev_exit();
+	vblk_group_exit();
 err_cdev:
 	vblk_cdev_exit();
 	return err;
@@ -40,6 +42,7 @@ err_cdev:
 static void __exit vblk_exit(void)
 {
 	vblk_dev_exit();
+	vblk_group_exit();
 	vblk_nl_exit();
 	vblk_cdev_exit();
 }

@@ -324,9 +324,11 @@ EXPORT_SYMBOL_IF_KUNIT(vblk_mmio_read);
  * @len: access width
  *
  * Width rules as for vblk_mmio_read(). Writes to read-only registers and
- * to the (read-only) config space are ignored, as are writes the virtio
- * spec forbids in the current state (queue registers of a ready queue,
- * driver features after FEATURES_OK). May wait for a queue's pass.
+ * to the read-only bytes of the config space are ignored (only the
+ * writeback byte is writable, see vblk_vdev_set_config()), as are writes
+ * the virtio spec forbids in the current state (queue registers of a
+ * ready queue, driver features after FEATURES_OK). May wait for a queue's
+ * pass.
  *
  * Return: 0, or -EINVAL for an offset outside the window, an unknown
  * register or a wrong width.
@@ -338,8 +340,12 @@ int vblk_mmio_write(struct vblk_mmio *m, u32 off, const void *val,
 
 	if (!vblk_window_ok(off, len))
 		return -EINVAL;
-	if (off >= VIRTIO_MMIO_CONFIG)
-		return vblk_config_access_ok(m, off, len) ? 0 : -EINVAL;
+	if (off >= VIRTIO_MMIO_CONFIG) {
+		if (!vblk_config_access_ok(m, off, len))
+			return -EINVAL;
+		return vblk_vdev_set_config(m->vd, off - VIRTIO_MMIO_CONFIG,
+					    val, len);
+	}
 	rights = vblk_reg_rights(off, len);
 	if (!rights)
 		return -EINVAL;

@@ -30,23 +30,13 @@
 #include "vblk_nl.h"
 #include "vblk_nl_gen.h"
 
-/* Report a missing attribute @attr with the literal message @msg. */
-#define VBLK_NL_REQUIRE(info, attr, msg) ({				\
-	const struct genl_info *__i = (info);				\
-	int __a = (attr);						\
-	bool __miss = !__i->attrs[__a];					\
-									\
-	if (__miss) {							\
-		NL_SET_ERR_ATTR_MISS(__i->extack, NULL, __a);		\
-		NL_SET_ERR_MSG(__i->extack, msg);			\
-	}								\
-	__miss;								\
-})
-
 /* Upper bound of a dev-get message, the backing path excluded. */
 #define VBLK_NL_QUEUE_SIZE						\
-	(nla_total_size(0) + 5 * nla_total_size(sizeof(u32)) +		\
-	 2 * nla_total_size(sizeof(u16)))
+	(nla_total_size(0) + 6 * nla_total_size(sizeof(u32)) +		\
+	 2 * nla_total_size(sizeof(u16)) + 2 * nla_total_size(sizeof(u64)))
+#define VBLK_NL_HIST_SIZE						\
+	(nla_total_size(0) + 2 * nla_total_size(sizeof(u32)) +		\
+	 (1 + VBLK_HIST_BUCKETS) * nla_total_size(sizeof(u64)))
 #define VBLK_NL_DEV_SIZE						\
 	(nla_total_size(sizeof(u32)) +		/* id */		\
 	 nla_total_size(VBLK_NAME_MAX) +	/* name */		\
@@ -56,10 +46,13 @@
 	 nla_total_size(sizeof(u8)) +		/* vmm-attached */	\
 	 nla_total_size(sizeof(u32)) +		/* status */		\
 	 nla_total_size(sizeof(u32)) +		/* queues */		\
+	 nla_total_size(sizeof(u32)) +		/* cache */		\
 	 2 * nla_total_size(sizeof(u64)) +	/* features */		\
 	 VBLK_MAX_QUEUES * VBLK_NL_QUEUE_SIZE +				\
-	 nla_total_size(0) + 9 * nla_total_size(sizeof(u64)) +	/* stats */ \
-	 nla_total_size(0) + 4 * nla_total_size(sizeof(u64)))	/* throttle */
+	 nla_total_size(0) + 13 * nla_total_size(sizeof(u64)) + /* stats */ \
+	 nla_total_size(VBLK_NAME_MAX) +	/* group */		\
+	 2 * VBLK_LAT_NR * VBLK_NL_HIST_SIZE +				\
+	 VBLK_NL_THROTTLE_SIZE)
 
 static size_t vblk_nl_dev_msg_size(void)
 {
@@ -68,8 +61,15 @@ static size_t vblk_nl_dev_msg_size(void)
 
 /* ---- attribute parsing ---- */
 
-VISIBLE_IF_KUNIT int vblk_nl_parse_name(const struct nlattr *attr,
-					struct netlink_ext_ack *extack)
+/**
+ * vblk_nl_parse_name() - check a name attribute (devices and groups)
+ * @attr: the attribute
+ * @extack: gets the reason, pointing at @attr
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vblk_nl_parse_name(const struct nlattr *attr,
+		       struct netlink_ext_ack *extack)
 {
 	const char *why;
 	int err = vblk_dev_name_check(nla_data(attr), nla_len(attr), &why);
@@ -138,115 +138,95 @@ VISIBLE_IF_KUNIT int vblk_nl_parse_capacity(const struct nlattr *attr,
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_capacity);
 
-/* A rate given explicitly must be non-zero (omitting it means no limit). */
-static int vblk_nl_parse_rate(struct nlattr *attr, const char *name, u64 *rate,
-			      struct netlink_ext_ack *extack)
+/* The capacity fits what the backing @file can serve. */
+static int vblk_nl_check_capacity(struct file *file, const struct nlattr *attr,
+				  u64 cap, struct netlink_ext_ack *extack)
 {
-	if (!attr)
+	if (cap <= vblk_file_max_capacity(file))
 		return 0;
-	*rate = nla_get_uint(attr);
-	if (!*rate) {
-		NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
-					"%s: must be non-zero (omit it for no limit)",
-					name);
-		return -EINVAL;
-	}
-	return 0;
+	if (S_ISBLK(file_inode(file)->i_mode))
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "capacity: larger than the block device");
+	else
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "capacity: larger than the file system allows");
+	return -EINVAL;
 }
 
-/*
- * The attribute of the throttle nest a refusal names ("bps-burst: below
- * bps" points at bps-burst), or the nest itself.
- */
-static const struct nlattr *vblk_nl_named_attr(struct nlattr **tb,
-					       const struct nlattr *nest,
-					       const char *why)
-{
-	static const char *const names[VBLK_A_THROTTLE_MAX + 1] = {
-		[VBLK_A_THROTTLE_IOPS] = "iops",
-		[VBLK_A_THROTTLE_IOPS_BURST] = "iops-burst",
-		[VBLK_A_THROTTLE_BPS] = "bps",
-		[VBLK_A_THROTTLE_BPS_BURST] = "bps-burst",
-	};
-	size_t n = strcspn(why, ":");
-	unsigned int i;
-
-	for (i = 1; i <= VBLK_A_THROTTLE_MAX; i++) {
-		if (names[i] && tb[i] && strlen(names[i]) == n &&
-		    !strncmp(why, names[i], n))
-			return tb[i];
-	}
-	return nest;
-}
-
-/* The throttle nest; the limits are checked where they are enforced. */
-VISIBLE_IF_KUNIT int vblk_nl_parse_throttle(struct nlattr *nest,
-					    struct vblk_throttle_cfg *cfg,
-					    struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[VBLK_A_THROTTLE_MAX + 1];
-	const char *why = "invalid limits";
-	int err;
-
-	err = nla_parse_nested(tb, VBLK_A_THROTTLE_MAX, nest,
-			       vblk_throttle_nl_policy, extack);
-	if (err)
-		return err;
-	err = vblk_nl_parse_rate(tb[VBLK_A_THROTTLE_IOPS], "iops", &cfg->iops,
-				 extack) ?:
-	      vblk_nl_parse_rate(tb[VBLK_A_THROTTLE_BPS], "bps", &cfg->bps,
-				 extack);
-	if (err)
-		return err;
-	if (tb[VBLK_A_THROTTLE_IOPS_BURST])
-		cfg->iops_burst = nla_get_uint(tb[VBLK_A_THROTTLE_IOPS_BURST]);
-	if (tb[VBLK_A_THROTTLE_BPS_BURST])
-		cfg->bps_burst = nla_get_uint(tb[VBLK_A_THROTTLE_BPS_BURST]);
-	err = vblk_throttle_check(cfg, &why);
-	if (err)
-		NL_SET_ERR_MSG_ATTR_FMT(extack, vblk_nl_named_attr(tb, nest, why),
-					"%s", why);
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_throttle);
-
-/*
- * The device named by id and/or name (both must agree). Called with the
+/**
+ * vblk_nl_obj_lookup() - the object a request names by id and/or name
+ * @info: the request
+ * @o: the kind of object
+ *
+ * Both, when given, must name the same object. Called with the object's
  * registry mutex held.
+ *
+ * Return: the object, or an ERR_PTR() with the extack set.
  */
-VISIBLE_IF_KUNIT struct vblk_device *vblk_nl_lookup(struct genl_info *info)
+void *vblk_nl_obj_lookup(struct genl_info *info, const struct vblk_nl_obj *o)
 {
-	struct nlattr *aid = info->attrs[VBLK_A_DEV_ID];
-	struct nlattr *aname = info->attrs[VBLK_A_DEV_NAME];
+	struct nlattr *aid = info->attrs[o->id_attr];
+	struct nlattr *aname = info->attrs[o->name_attr];
 	struct netlink_ext_ack *extack = info->extack;
-	struct vblk_device *d = NULL, *dn;
+	void *x = NULL, *xn;
 
 	if (!aid && !aname) {
-		NL_SET_ERR_ATTR_MISS(extack, NULL, VBLK_A_DEV_NAME);
-		NL_SET_ERR_MSG(extack, "name: missing (give the device's name or id)");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, o->name_attr);
+		NL_SET_ERR_MSG_FMT(extack, "name: missing (give the %s's name or id)",
+				   o->what);
 		return ERR_PTR(-EINVAL);
 	}
 	if (aid) {
-		d = vblk_dev_find_id(nla_get_u32(aid));
-		if (!d) {
-			NL_SET_ERR_MSG_ATTR(extack, aid, "id: no such device");
+		x = o->by_id(nla_get_u32(aid));
+		if (!x) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, aid, "id: no such %s",
+						o->what);
 			return ERR_PTR(-ENOENT);
 		}
 	}
 	if (aname) {
-		dn = vblk_dev_find_name(nla_data(aname));
-		if (!dn) {
-			NL_SET_ERR_MSG_ATTR(extack, aname, "name: no such device");
+		xn = o->by_name(nla_data(aname));
+		if (!xn) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, aname, "name: no such %s",
+						o->what);
 			return ERR_PTR(-ENOENT);
 		}
-		if (d && d != dn) {
-			NL_SET_ERR_MSG_ATTR(extack, aname,
-					    "name: not the device with this id");
+		if (x && x != xn) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, aname,
+						"name: not the %s with this id",
+						o->what);
 			return ERR_PTR(-EINVAL);
 		}
-		d = dn;
+		x = xn;
 	}
-	return d;
+	return x;
+}
+
+static void *vblk_nl_dev_by_id(u32 id)
+{
+	return vblk_dev_find_id(id);
+}
+
+static void *vblk_nl_dev_by_name(const char *name)
+{
+	return vblk_dev_find_name(name);
+}
+
+static const struct vblk_nl_obj vblk_nl_dev_obj = {
+	.id_attr = VBLK_A_DEV_ID,
+	.name_attr = VBLK_A_DEV_NAME,
+	.what = "device",
+	.by_id = vblk_nl_dev_by_id,
+	.by_name = vblk_nl_dev_by_name,
+};
+
+/*
+ * The device a request names by id and/or name (both must agree). Called
+ * with the registry mutex held.
+ */
+VISIBLE_IF_KUNIT struct vblk_device *vblk_nl_lookup(struct genl_info *info)
+{
+	return vblk_nl_obj_lookup(info, &vblk_nl_dev_obj);
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_nl_lookup);
 
@@ -271,11 +251,59 @@ static int vblk_nl_put_queues(struct sk_buff *skb, struct vblk_device *d)
 		    nla_put_u8(skb, VBLK_A_QUEUE_THROTTLED, qs.throttled) ||
 		    nla_put_u16(skb, VBLK_A_QUEUE_LAST_AVAIL_IDX,
 				qs.last_avail_idx) ||
-		    nla_put_u16(skb, VBLK_A_QUEUE_USED_IDX, qs.used_idx)) {
+		    nla_put_u16(skb, VBLK_A_QUEUE_USED_IDX, qs.used_idx) ||
+		    nla_put_uint(skb, VBLK_A_QUEUE_REQUESTS, qs.requests) ||
+		    nla_put_uint(skb, VBLK_A_QUEUE_BYTES, qs.bytes) ||
+		    nla_put_u32(skb, VBLK_A_QUEUE_INFLIGHT_PEAK,
+				qs.inflight_peak)) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
 		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+static_assert(VBLK_LATENCY_BUCKETS == VBLK_HIST_BUCKETS);
+static_assert((int)VBLK_OP_CLASS_WRITE_ZEROES == (int)VBLK_LAT_WRITE_ZEROES);
+
+/* One latency histogram (a snapshot: its buckets are read one by one). */
+static int vblk_nl_put_hist(struct sk_buff *skb, const struct vblk_hist *h,
+			    unsigned int op, unsigned int kind)
+{
+	struct nlattr *nest = nla_nest_start(skb, VBLK_A_DEV_LATENCY);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VBLK_A_LATENCY_OP, op) ||
+	    nla_put_u32(skb, VBLK_A_LATENCY_KIND, kind) ||
+	    nla_put_uint(skb, VBLK_A_LATENCY_SUM_NS,
+			 atomic64_read(&h->sum_ns)))
+		goto cancel;
+	for (i = 0; i < VBLK_HIST_BUCKETS; i++) {
+		if (nla_put_uint(skb, VBLK_A_LATENCY_BUCKET,
+				 atomic64_read(&h->b[i])))
+			goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int vblk_nl_put_latency(struct sk_buff *skb,
+			       const struct vblk_latency *lat)
+{
+	unsigned int c;
+
+	for (c = 0; c < VBLK_LAT_NR; c++) {
+		if (vblk_nl_put_hist(skb, &lat->service[c], c,
+				     VBLK_LATENCY_KIND_SERVICE) ||
+		    vblk_nl_put_hist(skb, &lat->throttled[c], c,
+				     VBLK_LATENCY_KIND_THROTTLED))
+			return -EMSGSIZE;
 	}
 	return 0;
 }
@@ -304,29 +332,15 @@ static int vblk_nl_put_stats(struct sk_buff *skb, const struct vblk_stats *st)
 	    nla_put_uint(skb, VBLK_A_STATS_CURRENTLY_THROTTLED,
 			 !!atomic64_read(&st->currently_throttled_gauge)) ||
 	    nla_put_uint(skb, VBLK_A_STATS_INVALID_AVAIL_IDX_COUNT,
-			 atomic64_read(&st->invalid_avail_idx_count))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-/* Limits that are set; an unlimited device gets an empty nest. */
-static int vblk_nl_put_throttle(struct sk_buff *skb,
-				const struct vblk_throttle_cfg *cfg)
-{
-	struct nlattr *nest;
-
-	nest = nla_nest_start(skb, VBLK_A_DEV_THROTTLE);
-	if (!nest)
-		return -EMSGSIZE;
-	if ((cfg->iops &&
-	     (nla_put_uint(skb, VBLK_A_THROTTLE_IOPS, cfg->iops) ||
-	      nla_put_uint(skb, VBLK_A_THROTTLE_IOPS_BURST, cfg->iops_burst))) ||
-	    (cfg->bps &&
-	     (nla_put_uint(skb, VBLK_A_THROTTLE_BPS, cfg->bps) ||
-	      nla_put_uint(skb, VBLK_A_THROTTLE_BPS_BURST, cfg->bps_burst)))) {
+			 atomic64_read(&st->invalid_avail_idx_count)) ||
+	    nla_put_uint(skb, VBLK_A_STATS_DISCARDS_COMPLETED,
+			 atomic64_read(&st->discards_completed)) ||
+	    nla_put_uint(skb, VBLK_A_STATS_BYTES_DISCARDED,
+			 atomic64_read(&st->bytes_discarded)) ||
+	    nla_put_uint(skb, VBLK_A_STATS_WRITE_ZEROES_COMPLETED,
+			 atomic64_read(&st->write_zeroes_completed)) ||
+	    nla_put_uint(skb, VBLK_A_STATS_BYTES_ZEROED,
+			 atomic64_read(&st->bytes_zeroed))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -367,9 +381,14 @@ static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
 	    nla_put_uint(skb, VBLK_A_DEV_FEATURES, di.features) ||
 	    nla_put_uint(skb, VBLK_A_DEV_DEVICE_FEATURES, di.device_features) ||
 	    nla_put_u32(skb, VBLK_A_DEV_QUEUES, di.num_queues) ||
+	    nla_put_u32(skb, VBLK_A_DEV_CACHE,
+			di.writeback ? VBLK_CACHE_MODE_WRITEBACK :
+				       VBLK_CACHE_MODE_WRITETHROUGH) ||
 	    vblk_nl_put_queues(skb, d) ||
 	    vblk_nl_put_stats(skb, di.stats) ||
-	    vblk_nl_put_throttle(skb, &di.limits)) {
+	    vblk_nl_put_latency(skb, di.latency) ||
+	    vblk_nl_put_throttle(skb, VBLK_A_DEV_THROTTLE, &di.limits) ||
+	    (di.group && nla_put_string(skb, VBLK_A_DEV_GROUP, di.group))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -385,12 +404,14 @@ static int vblk_nl_fill_dev(struct sk_buff *skb, struct vblk_device *d,
  * @serial: VBLK_A_DEV_SERIAL
  * @capacity: VBLK_A_DEV_CAPACITY, in bytes
  * @throttle: VBLK_A_DEV_THROTTLE
+ * @writethrough: VBLK_A_DEV_CACHE is writethrough
  */
 struct vblk_nl_opts {
 	bool read_only;
 	char serial[VBLK_SERIAL_LEN];
 	u64 capacity;
 	struct vblk_throttle_cfg throttle;
+	bool writethrough;
 };
 
 /* Validate every optional attribute present in @tb into @o. */
@@ -411,6 +432,10 @@ static int vblk_nl_parse_opts(struct nlattr **tb, struct vblk_nl_opts *o,
 	if (!err && tb[VBLK_A_DEV_THROTTLE])
 		err = vblk_nl_parse_throttle(tb[VBLK_A_DEV_THROTTLE],
 					     &o->throttle, extack);
+	/* The policy allows only the enum's values. */
+	if (tb[VBLK_A_DEV_CACHE])
+		o->writethrough = nla_get_u32(tb[VBLK_A_DEV_CACHE]) ==
+				  VBLK_CACHE_MODE_WRITETHROUGH;
 	return err;
 }
 
@@ -439,6 +464,7 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	cfg.read_only = opts.read_only;
+	cfg.writethrough = opts.writethrough;
 	memcpy(cfg.serial, opts.serial, sizeof(cfg.serial));
 	if (tb[VBLK_A_DEV_QUEUES])
 		cfg.num_queues = nla_get_u32(tb[VBLK_A_DEV_QUEUES]);
@@ -464,17 +490,14 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -EINVAL;
 			goto err_fput;
 		}
-	} else if (cap > vblk_file_max_capacity(file)) {
-		if (S_ISBLK(file_inode(file)->i_mode))
-			NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_CAPACITY],
-					    "capacity: larger than the block device");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_CAPACITY],
-					    "capacity: larger than the file system allows");
-		err = -EINVAL;
-		goto err_fput;
+	} else {
+		err = vblk_nl_check_capacity(file, tb[VBLK_A_DEV_CAPACITY], cap,
+					     extack);
+		if (err)
+			goto err_fput;
 	}
 	cfg.capacity = cap >> VBLK_SECTOR_SHIFT;
+	vblk_file_probe(file, cfg.read_only, cap, &cfg.caps);
 
 	msg = genlmsg_new(genlmsg_total_size(nla_total_size(sizeof(u32)) +
 					     nla_total_size(VBLK_NAME_MAX)),
@@ -605,7 +628,8 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!tb[VBLK_A_DEV_SERIAL] && !tb[VBLK_A_DEV_THROTTLE] &&
-	    !tb[VBLK_A_DEV_CAPACITY] && !tb[VBLK_A_DEV_READ_ONLY]) {
+	    !tb[VBLK_A_DEV_CAPACITY] && !tb[VBLK_A_DEV_READ_ONLY] &&
+	    !tb[VBLK_A_DEV_CACHE] && !tb[VBLK_A_DEV_GROUP]) {
 		NL_SET_ERR_ATTR_MISS(extack, NULL, VBLK_A_DEV_THROTTLE);
 		NL_SET_ERR_MSG(extack, "throttle: missing (nothing to change)");
 		return -EINVAL;
@@ -614,6 +638,11 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = vblk_nl_parse_opts(tb, &opts, extack);
 	if (err)
 		return err;
+	if (tb[VBLK_A_DEV_CACHE]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_CACHE],
+				    "cache: set when the device is created (the driver switches it)");
+		return -EOPNOTSUPP;
+	}
 
 	vblk_dev_lock();
 	d = vblk_nl_lookup(info);
@@ -621,20 +650,26 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(d);
 		goto out;
 	}
-	/* Capacity and read-only are fixed; restating them is allowed. */
-	if (tb[VBLK_A_DEV_CAPACITY] &&
-	    opts.capacity != vblk_vdev_capacity(&d->vdev) << VBLK_SECTOR_SHIFT) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_CAPACITY],
-				    "capacity: cannot be changed on a live device");
-		err = -EOPNOTSUPP;
-		goto out;
-	}
+	/* Read-only is fixed; restating it is allowed. */
 	if (tb[VBLK_A_DEV_READ_ONLY] &&
 	    opts.read_only != vblk_vdev_read_only(&d->vdev)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VBLK_A_DEV_READ_ONLY],
 				    "read-only: cannot be changed on a live device");
 		err = -EOPNOTSUPP;
 		goto out;
+	}
+	if (tb[VBLK_A_DEV_CAPACITY]) {
+		err = vblk_nl_check_capacity(vblk_dev_backing(d),
+					     tb[VBLK_A_DEV_CAPACITY],
+					     opts.capacity, extack);
+		if (err)
+			goto out;
+	}
+	/* The last check (the group must exist), then the first change. */
+	if (tb[VBLK_A_DEV_GROUP]) {
+		err = vblk_nl_dev_set_group(d, tb[VBLK_A_DEV_GROUP], extack);
+		if (err)
+			goto out;
 	}
 	if (tb[VBLK_A_DEV_THROTTLE]) {
 		err = vblk_dev_set_limits(d, &opts.throttle, &why);
@@ -646,7 +681,10 @@ int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[VBLK_A_DEV_SERIAL])
 		vblk_dev_set_serial(d, opts.serial);
-	if (tb[VBLK_A_DEV_THROTTLE] || tb[VBLK_A_DEV_SERIAL])
+	if (tb[VBLK_A_DEV_CAPACITY])
+		vblk_dev_set_capacity(d, opts.capacity);
+	if (tb[VBLK_A_DEV_THROTTLE] || tb[VBLK_A_DEV_SERIAL] ||
+	    tb[VBLK_A_DEV_CAPACITY] || tb[VBLK_A_DEV_GROUP])
 		vblk_dev_announce(d, VBLK_EVENT_TYPE_CHANGE);
 	err = 0;
 out:

@@ -11,15 +11,23 @@
 #include <uapi/linux/vblk.h>
 
 /* Common nested types */
-const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_BURST + 1] = {
+const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_WRITE_BURST + 1] = {
 	[VBLK_A_THROTTLE_IOPS] = { .type = NLA_UINT, },
 	[VBLK_A_THROTTLE_IOPS_BURST] = { .type = NLA_UINT, },
 	[VBLK_A_THROTTLE_BPS] = { .type = NLA_UINT, },
 	[VBLK_A_THROTTLE_BPS_BURST] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_IOPS_READ] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_IOPS_READ_BURST] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_IOPS_WRITE] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_IOPS_WRITE_BURST] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_BPS_READ] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_BPS_READ_BURST] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_BPS_WRITE] = { .type = NLA_UINT, },
+	[VBLK_A_THROTTLE_BPS_WRITE_BURST] = { .type = NLA_UINT, },
 };
 
 /* VBLK_CMD_DEV_ADD - do */
-static const struct nla_policy vblk_dev_add_nl_policy[VBLK_A_DEV_QUEUES + 1] = {
+static const struct nla_policy vblk_dev_add_nl_policy[VBLK_A_DEV_CACHE + 1] = {
 	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
 	[VBLK_A_DEV_BACKING_FD] = { .type = NLA_S32, },
 	[VBLK_A_DEV_CAPACITY] = { .type = NLA_UINT, },
@@ -27,6 +35,7 @@ static const struct nla_policy vblk_dev_add_nl_policy[VBLK_A_DEV_QUEUES + 1] = {
 	[VBLK_A_DEV_SERIAL] = { .type = NLA_NUL_STRING, },
 	[VBLK_A_DEV_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
 	[VBLK_A_DEV_QUEUES] = NLA_POLICY_RANGE(NLA_U32, 1, VBLK_QUEUES_MAX),
+	[VBLK_A_DEV_CACHE] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 /* VBLK_CMD_DEV_DEL - do */
@@ -43,13 +52,40 @@ static const struct nla_policy vblk_dev_get_nl_policy[VBLK_A_DEV_NAME + 1] = {
 };
 
 /* VBLK_CMD_DEV_SET - do */
-static const struct nla_policy vblk_dev_set_nl_policy[VBLK_A_DEV_THROTTLE + 1] = {
+static const struct nla_policy vblk_dev_set_nl_policy[VBLK_A_DEV_CACHE + 1] = {
 	[VBLK_A_DEV_ID] = { .type = NLA_U32, },
 	[VBLK_A_DEV_NAME] = { .type = NLA_NUL_STRING, },
 	[VBLK_A_DEV_CAPACITY] = { .type = NLA_UINT, },
 	[VBLK_A_DEV_READ_ONLY] = { .type = NLA_U8, },
 	[VBLK_A_DEV_SERIAL] = { .type = NLA_NUL_STRING, },
 	[VBLK_A_DEV_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
+	[VBLK_A_DEV_CACHE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[VBLK_A_DEV_GROUP] = { .type = NLA_NUL_STRING, },
+};
+
+/* VBLK_CMD_GROUP_ADD - do */
+static const struct nla_policy vblk_group_add_nl_policy[VBLK_A_GROUP_THROTTLE + 1] = {
+	[VBLK_A_GROUP_NAME] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_GROUP_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
+};
+
+/* VBLK_CMD_GROUP_DEL - do */
+static const struct nla_policy vblk_group_del_nl_policy[VBLK_A_GROUP_NAME + 1] = {
+	[VBLK_A_GROUP_ID] = { .type = NLA_U32, },
+	[VBLK_A_GROUP_NAME] = { .type = NLA_NUL_STRING, },
+};
+
+/* VBLK_CMD_GROUP_GET - do */
+static const struct nla_policy vblk_group_get_nl_policy[VBLK_A_GROUP_NAME + 1] = {
+	[VBLK_A_GROUP_ID] = { .type = NLA_U32, },
+	[VBLK_A_GROUP_NAME] = { .type = NLA_NUL_STRING, },
+};
+
+/* VBLK_CMD_GROUP_SET - do */
+static const struct nla_policy vblk_group_set_nl_policy[VBLK_A_GROUP_THROTTLE + 1] = {
+	[VBLK_A_GROUP_ID] = { .type = NLA_U32, },
+	[VBLK_A_GROUP_NAME] = { .type = NLA_NUL_STRING, },
+	[VBLK_A_GROUP_THROTTLE] = NLA_POLICY_NESTED(vblk_throttle_nl_policy),
 };
 
 /* Ops table for vblk */
@@ -59,7 +95,7 @@ static const struct genl_split_ops vblk_nl_ops[] = {
 		.pre_doit	= vblk_nl_pre_admin,
 		.doit		= vblk_nl_dev_add_doit,
 		.policy		= vblk_dev_add_nl_policy,
-		.maxattr	= VBLK_A_DEV_QUEUES,
+		.maxattr	= VBLK_A_DEV_CACHE,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
@@ -87,7 +123,43 @@ static const struct genl_split_ops vblk_nl_ops[] = {
 		.pre_doit	= vblk_nl_pre_admin,
 		.doit		= vblk_nl_dev_set_doit,
 		.policy		= vblk_dev_set_nl_policy,
-		.maxattr	= VBLK_A_DEV_THROTTLE,
+		.maxattr	= VBLK_A_DEV_CACHE,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VBLK_CMD_GROUP_ADD,
+		.pre_doit	= vblk_nl_pre_admin,
+		.doit		= vblk_nl_group_add_doit,
+		.policy		= vblk_group_add_nl_policy,
+		.maxattr	= VBLK_A_GROUP_THROTTLE,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VBLK_CMD_GROUP_DEL,
+		.pre_doit	= vblk_nl_pre_admin,
+		.doit		= vblk_nl_group_del_doit,
+		.policy		= vblk_group_del_nl_policy,
+		.maxattr	= VBLK_A_GROUP_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= VBLK_CMD_GROUP_GET,
+		.doit		= vblk_nl_group_get_doit,
+		.policy		= vblk_group_get_nl_policy,
+		.maxattr	= VBLK_A_GROUP_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= VBLK_CMD_GROUP_GET,
+		.dumpit	= vblk_nl_group_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VBLK_CMD_GROUP_SET,
+		.pre_doit	= vblk_nl_pre_admin,
+		.doit		= vblk_nl_group_set_doit,
+		.policy		= vblk_group_set_nl_policy,
+		.maxattr	= VBLK_A_GROUP_THROTTLE,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 };

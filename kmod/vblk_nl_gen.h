@@ -12,7 +12,7 @@
 #include <uapi/linux/vblk.h>
 
 /* Common nested types */
-extern const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_BURST + 1];
+extern const struct nla_policy vblk_throttle_nl_policy[VBLK_A_THROTTLE_BPS_WRITE_BURST + 1];
 
 int vblk_nl_pre_admin(const struct genl_split_ops *ops, struct sk_buff *skb,
 		      struct genl_info *info);
@@ -22,6 +22,11 @@ int vblk_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vblk_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vblk_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int vblk_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
+int vblk_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info);
+int vblk_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vblk_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
+int vblk_nl_group_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vblk_nl_group_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	VBLK_NLGRP_MONITOR,

@@ -156,6 +156,104 @@ static u8 vblk_validate_rw(struct vblk_req *req, const struct vblk_chain *c,
 }
 
 /*
+ * One DISCARD / WRITE_ZEROES segment (struct virtio_blk_discard_write_zeroes,
+ * virtio 1.2, 5.2.6): where, how many sectors, flags.
+ */
+struct vblk_dwz_seg {
+	__le64 sector;
+	__le32 num_sectors;
+	__le32 flags;
+};
+
+static_assert(sizeof(struct vblk_dwz_seg) == 16);
+
+/*
+ * The segment table: read it into env->dwz (sector in @pos, sector count
+ * in @len, the unmap flag in @unmap) and check every segment's flags:
+ * unknown flags, or unmap on a DISCARD, are S_UNSUPP (virtio 1.2, 5.2.6.2)
+ * whatever the ranges are.
+ */
+static u8 vblk_read_dwz(struct vblk_req *req, unsigned int n, bool discard,
+			const struct vblk_req_env *env)
+{
+	struct vblk_dwz_seg s;
+	unsigned int i;
+	u8 st = VIRTIO_BLK_S_OK;
+	u32 flags;
+
+	for (i = 0; i < n; i++) {
+		if (copy_from_iter(&s, sizeof(s), &req->iter) != sizeof(s))
+			return VIRTIO_BLK_S_IOERR;
+		flags = le32_to_cpu(s.flags);
+		if ((flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) ||
+		    (discard && flags))
+			st = VIRTIO_BLK_S_UNSUPP;
+		env->dwz[i].pos = le64_to_cpu(s.sector);
+		env->dwz[i].len = le32_to_cpu(s.num_sectors);
+		env->dwz[i].unmap = flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
+	}
+	return st;
+}
+
+/*
+ * T_DISCARD / T_WRITE_ZEROES, in this order: read-only device, feature
+ * negotiated, at least one data descriptor, all device-readable, no
+ * longer than SIZE_MAX, a whole non-zero number of 16-byte segments, at
+ * most VBLK_DWZ_SEG_MAX of them, the table in guest memory, then the
+ * flags of every segment, then every segment's range: at most the
+ * maximum sectors, inside the capacity.
+ */
+static u8 vblk_validate_dwz(struct vblk_req *req, const struct vblk_chain *c,
+			    const struct vblk_req_env *env)
+{
+	bool discard = req->type == VIRTIO_BLK_T_DISCARD;
+	u32 max = discard ? VBLK_DISCARD_MAX_SECTORS : VBLK_WZ_MAX_SECTORS;
+	unsigned int i, n, last = c->n - 1;
+	u64 len = 0;
+	u8 st;
+
+	if (env->read_only)
+		return VIRTIO_BLK_S_IOERR;
+	if (!(discard ? env->discard : env->write_zeroes))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (last < 2)
+		return VIRTIO_BLK_S_IOERR;
+	for (i = 1; i < last; i++) {
+		if (c->flags[i] & VRING_DESC_F_WRITE)
+			return VIRTIO_BLK_S_IOERR;
+		if (c->seg[i].len > VBLK_SIZE_MAX)
+			return VIRTIO_BLK_S_IOERR;
+		len += c->seg[i].len;
+	}
+	if (!len || len % sizeof(struct vblk_dwz_seg))
+		return VIRTIO_BLK_S_IOERR;
+	n = len / sizeof(struct vblk_dwz_seg);
+	if (n > VBLK_DWZ_SEG_MAX)
+		return VIRTIO_BLK_S_IOERR;
+	if (vblk_build_iter(req, c, env, ITER_SOURCE, len))
+		return VIRTIO_BLK_S_IOERR;
+	st = vblk_read_dwz(req, n, discard, env);
+	if (st != VIRTIO_BLK_S_OK)
+		return st;
+	req->len = 0;
+	for (i = 0; i < n; i++) {
+		struct vblk_dwz *d = &env->dwz[i];
+		u64 bytes = d->len << VBLK_SECTOR_SHIFT;
+
+		if (d->len > max ||
+		    !vblk_range_ok(env->capacity, d->pos, bytes, &d->pos))
+			return VIRTIO_BLK_S_IOERR;
+		d->len = bytes;
+		d->unmap = d->unmap && env->zeroes_unmap;
+		req->len += bytes;
+	}
+	req->dwz = env->dwz;
+	req->ndwz = n;
+	req->op = discard ? VBLK_OP_DISCARD : VBLK_OP_WRITE_ZEROES;
+	return VIRTIO_BLK_S_OK;
+}
+
+/*
  * T_GET_ID: at least one data descriptor, all device-writable; the serial
  * fills at most VIRTIO_BLK_ID_BYTES bytes of them (a shorter buffer gets
  * a truncated serial).
@@ -186,7 +284,8 @@ static u8 vblk_validate_get_id(struct vblk_req *req, const struct vblk_chain *c,
  * @env: guest memory, device properties and scratch storage
  *
  * T_FLUSH ignores data descriptors and sector and is a no-op on a
- * read-only device; unknown types are S_UNSUPP.
+ * read-only device; T_DISCARD and T_WRITE_ZEROES without their feature
+ * and unknown types are S_UNSUPP.
  *
  * Return: the status to complete with; VIRTIO_BLK_S_OK with req->op other
  * than VBLK_OP_NONE means the request is ready for the throttle and the
@@ -208,6 +307,9 @@ u8 vblk_req_validate(struct vblk_req *req, const struct vblk_chain *c,
 		return VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
 		return vblk_validate_get_id(req, c, env);
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		return vblk_validate_dwz(req, c, env);
 	}
 	return VIRTIO_BLK_S_UNSUPP;
 }

@@ -22,6 +22,11 @@
  * wait on a VMM, such as a netlink handler. Order: vd->lock, then one
  * q->lock at a time; a pass takes only its q->lock.
  *
+ * vd->cfg_lock (spinlock, innermost with the throttle's) makes each change
+ * of the config space (capacity, the writeback byte) and its generation
+ * one step for readers of the config space (vblk_vdev_cfg.c); it is never
+ * held while waiting, so netlink handlers may take it.
+ *
  * The throttle's spinlock (vblk_throttle.c) is innermost; the statistics
  * are atomics; capacity and serial change with marked accesses and are
  * read by passes without locks. Readers of display-only state (dev-get)
@@ -62,6 +67,7 @@ struct vblk_deferred {
 	unsigned long signal;			/* ... and want an interrupt */
 	unsigned long ev[VBLK_MAX_QUEUES];	/* BIT(enum vblk_event) */
 	bool config;				/* config change interrupt */
+	bool unwait;				/* leave the group's queue */
 };
 
 static void vblk_fire(struct vblk_vdev *vd, const struct vblk_deferred *df)
@@ -79,6 +85,8 @@ static void vblk_fire(struct vblk_vdev *vd, const struct vblk_deferred *df)
 				vd->event(vd->event_ctx, q, order[i]);
 		}
 	}
+	if (df->unwait)
+		vblk_throttle_unwait(&vd->blk.throttle);
 	if (!df->kick && !df->used && !df->config)
 		return;
 	rcu_read_lock();
@@ -104,6 +112,7 @@ static void vblk_collect(struct vblk_deferred *df, unsigned int q,
 		df->signal |= BIT(q);
 	if (p->rekick)
 		df->kick |= BIT(q);
+	df->unwait |= p->unwait;
 }
 
 /* ------------------------------------------------------------------ */
@@ -218,6 +227,7 @@ static void vblk_reset_locked(struct vblk_vdev *vd, struct vblk_deferred *df)
 	WRITE_ONCE(vd->status, 0);
 	WRITE_ONCE(vd->driver_features, 0);
 	vblk_set_features(vd, 0);
+	vblk_vdev_cfg_reset(vd);
 }
 
 /* FEATURES_OK sticks only for a subset of the offer that has VERSION_1. */
@@ -567,82 +577,28 @@ void vblk_vdev_vq_snapshot(const struct vblk_vdev *vd, unsigned int q,
 	s->throttled = READ_ONCE(vd->blk.qs[q].throttled);
 	s->last_avail_idx = READ_ONCE(vq->last_avail_idx);
 	s->used_idx = READ_ONCE(vq->used_idx);
+	s->requests = atomic64_read(&vd->blk.qs[q].stats.requests);
+	s->bytes = atomic64_read(&vd->blk.qs[q].stats.bytes);
+	s->inflight_peak = READ_ONCE(vd->blk.qs[q].inflight_peak);
 }
 EXPORT_SYMBOL_NS_GPL(vblk_vdev_vq_snapshot, VBLK);
 
-/* ------------------------------------------------------------------ */
-/* Config space and device properties                                 */
-/* ------------------------------------------------------------------ */
-
 /**
- * vblk_vdev_get_config_size() - size of the config space
+ * vblk_vdev_config_changed() - tell a running driver the config changed
  * @vd: the device
  *
- * Return: bytes.
+ * Raises a configuration change interrupt through the binding once the
+ * driver is up (DRIVER_OK). Takes no lock: any context that may take an
+ * RCU read lock, no vblk lock held.
  */
-size_t vblk_vdev_get_config_size(const struct vblk_vdev *vd)
+void vblk_vdev_config_changed(struct vblk_vdev *vd)
 {
-	return vblk_blk_config_size();
-}
-EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_config_size, VBLK);
+	struct vblk_deferred df = {
+		.config = READ_ONCE(vd->status) & VIRTIO_CONFIG_S_DRIVER_OK,
+	};
 
-/**
- * vblk_vdev_get_config() - read the config space
- * @vd: the device
- * @off: offset in the config space
- * @buf: where to store @len bytes, little-endian
- * @len: bytes to read
- *
- * Return: 0, or -EINVAL if the range is not inside the config space
- * (@buf untouched).
- */
-int vblk_vdev_get_config(struct vblk_vdev *vd, unsigned int off, void *buf,
-			 unsigned int len)
-{
-	u8 img[sizeof(struct virtio_blk_config)];
-
-	if (off > sizeof(img) || len > sizeof(img) - off)
-		return -EINVAL;
-	vblk_blk_config_image(&vd->blk, img);
-	memcpy(buf, img + off, len);
-	return 0;
-}
-EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_config, VBLK);
-
-/**
- * vblk_vdev_get_generation() - the config generation
- * @vd: the device
- *
- * Return: a value that changes whenever the config space changes.
- */
-u32 vblk_vdev_get_generation(struct vblk_vdev *vd)
-{
-	return READ_ONCE(vd->config_generation);
-}
-EXPORT_SYMBOL_NS_GPL(vblk_vdev_get_generation, VBLK);
-
-/**
- * vblk_vdev_set_capacity() - change the capacity seen by the driver
- * @vd: the device
- * @sectors: new capacity in 512-byte sectors
- *
- * Bumps the config generation and, once the driver is up (DRIVER_OK),
- * raises a configuration change interrupt. Requests are checked against
- * the new capacity from the next chain on. Process context; takes
- * vd->lock.
- */
-void vblk_vdev_set_capacity(struct vblk_vdev *vd, u64 sectors)
-{
-	struct vblk_deferred df = {};
-
-	mutex_lock(&vd->lock);
-	WRITE_ONCE(vd->blk.cfg.capacity, sectors);
-	WRITE_ONCE(vd->config_generation, vd->config_generation + 1);
-	df.config = vd->status & VIRTIO_CONFIG_S_DRIVER_OK;
-	mutex_unlock(&vd->lock);
 	vblk_fire(vd, &df);
 }
-EXPORT_SYMBOL_NS_GPL(vblk_vdev_set_capacity, VBLK);
 
 /* ------------------------------------------------------------------ */
 /* Life cycle and bindings                                            */
@@ -751,6 +707,7 @@ int vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_blk_config *cfg,
 	}
 	vd->nvqs = cfg->num_queues;
 	mutex_init(&vd->lock);
+	spin_lock_init(&vd->cfg_lock);
 	vd->status = 0;
 	vd->driver_features = 0;
 	vd->features = 0;

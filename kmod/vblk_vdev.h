@@ -17,6 +17,7 @@
 
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "vblk_blk.h"
@@ -89,6 +90,7 @@ struct vblk_vdev_queue {
  * @driver_features: features the driver accepted so far (written with
  *	WRITE_ONCE under @lock, read locklessly)
  * @features: negotiated features, valid from FEATURES_OK
+ * @cfg_lock: config space changes and reads (see vblk_vdev_cfg.c)
  * @config_generation: changes with every config space change
  * @binding: the active binding, NULL when unbound; RCU
  * @event: event callback of the owner
@@ -102,6 +104,7 @@ struct vblk_vdev {
 	u32 status;
 	u64 driver_features;
 	u64 features;
+	spinlock_t cfg_lock;	/* see "Lock rules" in vblk_vdev.c */
 	u32 config_generation;
 	const struct vblk_vdev_binding __rcu *binding;
 	vblk_vdev_event_fn event;
@@ -119,6 +122,9 @@ struct vblk_vdev {
  * @throttled: stalled by the throttle
  * @last_avail_idx: next available entry
  * @used_idx: used index
+ * @requests: requests completed (lifetime)
+ * @bytes: data bytes read and written by them
+ * @inflight_peak: the most requests in flight at once
  */
 struct vblk_vq_snapshot {
 	u32 num;
@@ -127,6 +133,9 @@ struct vblk_vq_snapshot {
 	bool throttled;
 	u16 last_avail_idx;
 	u16 used_idx;
+	u64 requests;
+	u64 bytes;
+	u32 inflight_peak;
 };
 
 int vblk_vdev_init(struct vblk_vdev *vd, const struct vblk_blk_config *cfg,
@@ -160,9 +169,14 @@ void vblk_vdev_process(struct vblk_vdev *vd, unsigned int q);
 size_t vblk_vdev_get_config_size(const struct vblk_vdev *vd);
 int vblk_vdev_get_config(struct vblk_vdev *vd, unsigned int off, void *buf,
 			 unsigned int len);
+int vblk_vdev_set_config(struct vblk_vdev *vd, unsigned int off,
+			 const void *buf, unsigned int len);
 u32 vblk_vdev_get_generation(struct vblk_vdev *vd);
+void vblk_vdev_config_changed(struct vblk_vdev *vd);
+void vblk_vdev_cfg_reset(struct vblk_vdev *vd);
 
 void vblk_vdev_set_capacity(struct vblk_vdev *vd, u64 sectors);
+bool vblk_vdev_cache_writeback(const struct vblk_vdev *vd);
 void vblk_vdev_vq_snapshot(const struct vblk_vdev *vd, unsigned int q,
 			   struct vblk_vq_snapshot *s);
 
@@ -236,6 +250,27 @@ static inline void vblk_vdev_get_limits(struct vblk_vdev *vd,
 					struct vblk_throttle_cfg *cfg)
 {
 	vblk_throttle_get(&vd->blk.throttle, cfg);
+}
+
+/**
+ * vblk_vdev_set_group() - move the device into a limit group, or out
+ * @vd: the device
+ * @g: the group, NULL for none (the caller keeps it alive while the
+ *	device is in it)
+ */
+static inline void vblk_vdev_set_group(struct vblk_vdev *vd,
+				       struct vblk_group *g)
+{
+	vblk_throttle_set_group(&vd->blk.throttle, g);
+}
+
+/**
+ * vblk_vdev_group() - the device's limit group, NULL when none
+ * @vd: the device
+ */
+static inline struct vblk_group *vblk_vdev_group(const struct vblk_vdev *vd)
+{
+	return READ_ONCE(vd->blk.throttle.group);
 }
 
 /**

@@ -542,7 +542,8 @@ static void vblk_vdpa_get_config(struct vdpa_device *vdpa, unsigned int offset,
 static void vblk_vdpa_set_config(struct vdpa_device *vdpa, unsigned int offset,
 				 const void *buf, unsigned int len)
 {
-	/* No writable field is offered (no VIRTIO_BLK_F_CONFIG_WCE). */
+	/* Only the writeback byte is writable; other writes are ignored. */
+	vblk_vdev_set_config(to_vblk(vdpa)->vd, offset, buf, len);
 }
 
 static u32 vblk_vdpa_get_generation(struct vdpa_device *vdpa)

@@ -230,7 +230,7 @@ TEST_F(nl, set_serial_capacity_read_only)
 	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), EINVAL,
 		       "serial: longer than 20 characters");
 
-	/* Capacity and read-only: restating is fine, changing is not. */
+	/* Read-only: restating is fine, changing is not. */
 	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
 	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-set");
 	nla_put_u64(m, VBLK_A_DEV_CAPACITY, MIB);
@@ -239,21 +239,45 @@ TEST_F(nl, set_serial_capacity_read_only)
 
 	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
 	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-set");
-	nla_put_u64(m, VBLK_A_DEV_CAPACITY, 2 * MIB);
-	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), EOPNOTSUPP,
-		       "capacity: cannot be changed on a live device");
-	EXPECT_TRUE(self->v.bad_attr);
-
-	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
-	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-set");
 	nla_put_u8(m, VBLK_A_DEV_READ_ONLY, 1);
 	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), EOPNOTSUPP,
 		       "read-only: cannot be changed on a live device");
+	EXPECT_TRUE(self->v.bad_attr);
+
+	/* Capacity: an online resize, beyond the file too. */
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-set");
+	nla_put_u64(m, VBLK_A_DEV_CAPACITY, 2 * MIB);
+	EXPECT_EQ(0, vnl_xfer(&self->v, m, NULL, NULL));
+	ASSERT_EQ(0, vnl_dev_get(&self->v, "nlt-set", &d));
+	EXPECT_EQ(2 * MIB, d.capacity);
+	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
+	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-set");
+	nla_put_u64(m, VBLK_A_DEV_CAPACITY, MIB / 2 + 512);
+	EXPECT_EQ(0, vnl_xfer(&self->v, m, NULL, NULL));
 
 	ASSERT_EQ(0, vnl_dev_get(&self->v, "nlt-set", &d));
-	EXPECT_EQ(MIB, d.capacity);
+	EXPECT_EQ(MIB / 2 + 512, d.capacity);
 	EXPECT_EQ(0, d.read_only);
 	EXPECT_STREQ("NEW-SERIAL", d.serial);
+	EXPECT_EQ(VBLK_CACHE_MODE_WRITEBACK, d.cache);
+}
+
+/* The cache mode a device starts in. */
+TEST_F(nl, cache_mode_at_creation)
+{
+	struct vnl_add a = VNL_ADD("nlt-wt", self->fd);
+	struct vnl_dev d;
+
+	a.cache = VBLK_CACHE_MODE_WRITETHROUGH;
+	ASSERT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
+	ASSERT_EQ(0, vnl_dev_get(&self->v, "nlt-wt", &d));
+	EXPECT_TRUE(d.has[VBLK_A_DEV_CACHE]);
+	EXPECT_EQ(VBLK_CACHE_MODE_WRITETHROUGH, d.cache);
+	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-wt", false));
+	/* the policy knows the modes */
+	a.cache = 2;
+	EXPECT_EQ(-ERANGE, vnl_dev_add(&self->v, &a, NULL));
 }
 
 TEST_F(nl, dump_many)
@@ -603,6 +627,20 @@ TEST_F(nl, block_device_backing)
 	EXPECT_EQ(0, vnl_dev_add(&self->v, &a, NULL));
 	EXPECT_EQ(0, vnl_dev_get(&self->v, "nlt-blk2", &d));
 	EXPECT_EQ(4 * MIB, d.capacity);
+	/* a resize may not pass the block device either */
+	{
+		struct vnl_set s = {
+			.name = "nlt-blk2", .has_capacity = true,
+			.capacity = 16 * MIB,
+		};
+
+		EXPECT_REFUSED(&self->v, vnl_dev_set(&self->v, &s), EINVAL,
+			       "capacity: larger than the block device");
+		s.capacity = 8 * MIB;
+		EXPECT_EQ(0, vnl_dev_set(&self->v, &s));
+	}
+	EXPECT_EQ(0, vnl_dev_get(&self->v, "nlt-blk2", &d));
+	EXPECT_EQ(8 * MIB, d.capacity);
 	EXPECT_EQ(0, vnl_dev_del(&self->v, "nlt-blk2", false));
 	vt_loop_detach(lfd);
 }

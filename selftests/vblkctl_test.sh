@@ -196,10 +196,11 @@ pyjson "dev show -s -j: a list with every device and field" \
 	'[x for x in d if x["name"] == "vct-a"][0]["serial"] == "SER-A"' \
 	'[x for x in d if x["name"] == "vct-a"][0]["read-only"] is False' \
 	'[x for x in d if x["name"] == "vct-r"][0]["read-only"] is True' \
-	'[x for x in d if x["name"] == "vct-a"][0]["throttle"] == {"iops": 1000, "iops-burst": 1000, "bps": 10485760, "bps-burst": 10485760}' \
+	'{k: v for k, v in [x for x in d if x["name"] == "vct-a"][0]["throttle"].items() if v} == {"iops": 1000, "iops-burst": 1000, "bps": 10485760, "bps-burst": 10485760}' \
+	'len([x for x in d if x["name"] == "vct-a"][0]["throttle"]) == 12' \
 	'[x for x in d if x["name"] == "vct-a"][0]["vmm-attached"] is False' \
 	'len([x for x in d if x["name"] == "vct-a"][0]["queue"]) == 1' \
-	'sorted([x for x in d if x["name"] == "vct-a"][0]["stats"]) == sorted(["reads-completed", "writes-completed", "flushes-completed", "bytes-read", "bytes-written", "io-errors", "throttled-count", "currently-throttled", "invalid-avail-idx-count"])' \
+	'sorted([x for x in d if x["name"] == "vct-a"][0]["stats"]) == sorted(["reads-completed", "writes-completed", "flushes-completed", "bytes-read", "bytes-written", "io-errors", "throttled-count", "currently-throttled", "invalid-avail-idx-count", "discards-completed", "bytes-discarded", "write-zeroes-completed", "bytes-zeroed"])' \
 	'all(v == 0 for v in [x for x in d if x["name"] == "vct-a"][0]["stats"].values())' \
 	'[x for x in d if x["name"] == "vct-a"][0]["backing-path"] == "'"$F"'"' \
 	'"_" not in json.dumps([x for x in d if x["name"] == "vct-a"][0]).replace("'"$F"'", "")'
@@ -259,12 +260,13 @@ grep -qE "^  throttle-iops +1000 \(burst 1000\)$" "$tmp/out" &&
 	! grep -q "reads-completed" "$tmp/out"
 ok $? "dev show NAME detail fields, no counters without -s"
 expect 0 "-s dev show NAME: with the counters" "^  reads-completed +0$" -- -s dev show vct-a
-[ "$(grep -cE "^  [a-z-]+ +0$" "$tmp/out")" -ge 9 ] && grep -qE "^  invalid-avail-idx-count +0$" "$tmp/out"
-ok $? "-s dev show NAME: all nine counters"
+[ "$(grep -cE "^  [a-z-]+ +0$" "$tmp/out")" -ge 13 ] && grep -qE "^  invalid-avail-idx-count +0$" "$tmp/out" &&
+	grep -qE "^  bytes-zeroed +0$" "$tmp/out"
+ok $? "-s dev show NAME: all thirteen counters"
 run -s dev show
 awk '/^[0-9]+ +vct-a /{f=1; next} f && /^[0-9]/{exit} f' "$tmp/out" >"$tmp/rows"
-[ "$(grep -cE "^      [a-z-]+ +[0-9]+$" "$tmp/rows")" -eq 9 ]
-ok $? "-s dev show: nine counters under the row of vct-a"
+[ "$(grep -cE "^      [a-z-]+ +[0-9]+$" "$tmp/rows")" -eq 13 ]
+ok $? "-s dev show: thirteen counters under the row of vct-a"
 expect 2 "dev show of an unknown device" "^Error: name: no such device \(No such file or directory\)$" -- \
 	dev show vct-nope
 expect 0 "abbreviated commands (d sh)" "vct-a" -- d sh
@@ -289,7 +291,7 @@ same "a success prints nothing" vct-a iops 7
 expect 0 "set-throttle replaces the limits" "" -- set-throttle vct-a iops 500 iops-burst 2Ki
 run -j dev show vct-a
 pyjson "limits replaced (bps removed)" \
-	'd[0]["throttle"] == {"iops": 500, "iops-burst": 2048, "bps": 0, "bps-burst": 0}'
+	'{k: v for k, v in d[0]["throttle"].items() if v} == {"iops": 500, "iops-burst": 2048}'
 expect 2 "set-throttle refused by the kernel" "^Error: iops-burst: given without iops" -- \
 	set-throttle vct-a iops-burst 10
 expect 1 "set-throttle off with limits" "together" -- set-throttle vct-a off iops 5
@@ -304,11 +306,11 @@ expect 2 "set-throttle on an unknown device" "no such device" -- set-throttle vc
 
 # ---- stats ----
 expect 0 "stats" "^vct-a \(id [0-9]+\)$" -- stats vct-a
-grep -cE "^  (reads-completed|writes-completed|flushes-completed|bytes-read|bytes-written|io-errors|throttled-count|currently-throttled|invalid-avail-idx-count) +0$" \
-	"$tmp/out" | grep -qx 9
-ok $? "stats prints all nine counters"
+grep -cE "^  (reads-completed|writes-completed|flushes-completed|bytes-read|bytes-written|io-errors|throttled-count|currently-throttled|invalid-avail-idx-count|discards-completed|bytes-discarded|write-zeroes-completed|bytes-zeroed) +0$" \
+	"$tmp/out" | grep -qx 13
+ok $? "stats prints all thirteen counters"
 run -j stats vct-a
-pyjson "stats -j" 'd["name"] == "vct-a"' 'len(d["stats"]) == 9'
+pyjson "stats -j" 'd["name"] == "vct-a"' 'len(d["stats"]) == 13'
 expect 0 "stats -w 1 -c 2 (live view)" "reads/s" -- stats vct-a -w 1 -c 2
 [ "$(grep -cE '^ +[0-9]+\.[0-9]' "$tmp/out")" -eq 2 ]
 ok $? "live view prints one line per interval"
@@ -320,9 +322,55 @@ assert len(lines) == 2, lines
 for l in lines:
     d = json.loads(l)
     assert d["name"] == "vct-a" and d["interval"] > 0.5
-    assert d["rates"]["reads-completed"] == 0 and len(d["stats"]) == 9
+    assert d["rates"]["reads-completed"] == 0 and len(d["stats"]) == 13
+    assert d["latency-interval"]["read"]["count"] == 0
 ' "$tmp/out"
 ok $? "stats -j -w: one JSON object per interval"
+expect 0 "stats: latency percentiles" "^ +count +mean +p50 +p90 +p99 +p99\.9$" -- stats vct-a
+grep -qE "^  read +0 +0 ns +0 ns" "$tmp/out" && grep -q "^time throttled" "$tmp/out"
+ok $? "stats: a row per kind, service and throttled"
+run -j stats vct-a
+pyjson "stats -j: the latency histograms with their buckets" 'len(d["latency"]) == 10' \
+	'd["latency"][0]["op"] == "read"' 'd["latency"][0]["kind"] == "service"' \
+	'len(d["latency"][0]["buckets"]) == 26' '"p99.9-ns" in d["latency"][9]'
+
+# ---- per-direction limits, resize, cache mode, groups ----
+expect 0 "per-direction limits" "" -- dev set vct-a iops-read 100 bps-write 1Mi bps-write-burst 4Mi
+expect 0 "dev show: per-direction lines" "^  throttle-bps-write +1 MiB/s \(burst 4 MiB\)$" -- dev show vct-a
+grep -qE "^  throttle-iops-read +100 \(burst 100\)$" "$tmp/out" && ! grep -q "throttle-iops-write" "$tmp/out"
+ok $? "dev show: only the per-direction limits set"
+expect 0 "dev show table: per-direction limits" "iops-read 100 \(burst 100\) bps-write 1 MiB/s" -- dev show
+expect 2 "per-direction burst below rate" "^Error: iops-write-burst: below iops-write" -- \
+	dev set vct-a iops-write 10 iops-write-burst 5
+expect 0 "dev set size: online resize" "" -- dev set vct-a size 32Mi
+expect 0 "dev show: the new capacity" "^  capacity +32 MiB$" -- dev show vct-a
+expect 2 "resize refused: not a multiple of 512" "^Error: capacity: must be a non-zero multiple of 512" -- \
+	dev set vct-a size 1000
+expect 0 "dev show: cache mode" "^  cache +writeback$" -- dev show vct-a
+expect 0 "dev add cache writethrough" "" -- dev add vct-w backing "$F" cache writethrough
+expect 0 "dev show: writethrough" "^  cache +writethrough$" -- dev show vct-w
+expect 1 "dev add cache: a bad mode" "cache: invalid value" -- dev add vct-x backing "$F" cache fast
+expect 0 "group add" "" -- group add vct-g iops 200 bps-read 10Mi
+expect 0 "group help" "vblkctl group add NAME" -- group help
+expect 0 "dev set group" "" -- dev set vct-a group vct-g
+expect 0 "dev show: the group" "^  group +vct-g$" -- dev show vct-a
+expect 0 "group show NAME" "^  members +1 \(vct-a\)$" -- group show vct-g
+grep -qE "^  throttle-iops +200 \(burst 200\)$" "$tmp/out" &&
+	grep -qE "^  throttle-bps-read +10 MiB/s \(burst 10 MiB\)$" "$tmp/out"
+ok $? "group show NAME: the limits"
+expect 0 "group show: a table" "^[0-9]+ +vct-g +1 +0 iops 200 \(burst 200\) bps-read 10 MiB/s" -- group show
+run -j group show vct-g
+pyjson "group show -j" 'd[0]["name"] == "vct-g"' 'd[0]["member"] == ["vct-a"]' \
+	'd[0]["throttle"]["iops"] == 200' 'd[0]["members"] == 1' 'd[0]["waits"] == 0'
+expect 2 "group del while in use" "^Error: name: in use by devices" -- group del vct-g
+expect 0 "group set" "" -- group set vct-g iops 300
+expect 0 "group set: applied" "^  throttle-iops +300 \(burst 300\)$" -- group show vct-g
+expect 2 "dev set group: unknown" "^Error: group: no such group" -- dev set vct-a group vct-nope
+expect 0 "dev set group none" "" -- dev set vct-a group none
+expect 0 "group del" "" -- group del vct-g
+expect 2 "group del: gone" "no such group" -- group del vct-g
+expect 0 "dev del vct-w" "" -- dev del vct-w
+expect 0 "limits back off" "" -- dev set vct-a throttle off size 64Mi
 expect 2 "stats of an unknown device" "no such device" -- stats vct-nope
 
 # ---- monitor ----
@@ -372,7 +420,7 @@ comp() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vblkctl
 		echo "${COMPREPLY[*]}"' comp "$ROOT" "$V" "$@"
 }
-[ "$(comp "")" = "dev set-throttle stats monitor help" ]
+[ "$(comp "")" = "dev group set-throttle stats monitor help" ]
 ok $? "completion: objects"
 [[ " $(comp --j) " == *" --json "* ]] && [[ " $(comp -) " == *" -force "* ]]
 ok $? "completion: options"
@@ -386,18 +434,23 @@ ok $? "completion: names for abbreviated commands and stats"
 [ "$(comp dev del vct-a "")" = force ]
 ok $? "completion: dev del NAME force"
 c=$(comp dev add vct-x "")
-[ "$c" = "backing size serial queues ro direct iops iops-burst bps bps-burst" ]
+[ "$c" = "backing size serial queues cache ro direct iops iops-burst bps bps-burst iops-read iops-read-burst iops-write iops-write-burst bps-read bps-read-burst bps-write bps-write-burst" ]
 ok $? "completion: dev add keywords ($c)"
-c=$(comp dev add name vct-x ro size 1Mi iops 5 "")
-[ "$c" = "backing serial queues direct iops-burst bps bps-burst" ]
+c=$(comp dev add name vct-x ro size 1Mi iops 5 bps-read 7 "")
+[ "$c" = "backing serial queues cache direct iops-burst bps bps-burst iops-read iops-read-burst iops-write iops-write-burst bps-read-burst bps-write bps-write-burst" ]
 ok $? "completion: keywords given are not offered again ($c)"
 [ "$(comp dev add vct-x backing "$tmp/dis")" = "$F" ]
 ok $? "completion: backing completes files"
 [ "$(comp dev set vct-a throttle "")" = off ] && [ -z "$(comp dev set vct-a iops "")" ]
 ok $? "completion: throttle off; no guess for a number"
 c=$(comp set-throttle vct-a "")
-[ "$c" = "off iops iops-burst bps bps-burst" ]
+[ "$c" = "off iops iops-burst bps bps-burst iops-read iops-read-burst iops-write iops-write-burst bps-read bps-read-burst bps-write bps-write-burst" ]
 ok $? "completion: set-throttle NAME ($c)"
+[ "$(comp dev add vct-x cache "")" = "writeback writethrough" ] &&
+[ "$(comp group "")" = "add del show set help" ] &&
+[ "$(comp dev set vct-a group "")" = none ] &&
+[[ " $(comp dev set vct-a "") " == *" size group "* ]]
+ok $? "completion: cache modes, group commands, dev set size and group"
 [ "$(comp -b "$tmp/dis")" = "$F" ]
 ok $? "completion: -b completes files"
 

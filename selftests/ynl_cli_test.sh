@@ -72,7 +72,7 @@ check "dev-get by name" \
 	'd["vmm-attached"] == 0' \
 	'd["backing-path"] == "'"$tmp/disk.img"'"' \
 	'd["throttle"] == {"iops": 300, "iops-burst": 300, "bps": 1048576, "bps-burst": 1048576}' \
-	'len(d["stats"]) == 9 and all(v == 0 for v in d["stats"].values())' \
+	'len(d["stats"]) == 13 and all(v == 0 for v in d["stats"].values())' \
 	'd["queue"][0]["index"] == 0'
 
 ynl --do dev-get --json '{"id": '"$id"'}'
@@ -89,9 +89,35 @@ ynl --do dev-get --json '{"name": "ync-0"}'
 check "dev-set took effect" 'd["serial"] == "YNL-2"' \
 	'd["throttle"] == {"iops": 50, "iops-burst": 100}'
 
-ynl --do dev-set --json '{"name": "ync-0", "capacity": 1024}'
-[ $rc -ne 0 ] && grep -q "capacity: cannot be changed on a live device" "$tmp/out"
-ok $? "dev-set capacity refused with the kernel's message"
+ynl --do dev-set --json '{"name": "ync-0", "capacity": 1000}'
+[ $rc -ne 0 ] && grep -q "capacity: must be a non-zero multiple of 512" "$tmp/out"
+ok $? "dev-set capacity 1000 refused with the kernel's message"
+
+ynl --do dev-set --json '{"name": "ync-0", "capacity": 4194304}'
+[ $rc -eq 0 ]
+ok $? "dev-set capacity: online resize"
+ynl --do dev-get --json '{"name": "ync-0"}'
+check "dev-get after the resize" 'd["capacity"] == 4194304' \
+	'd["cache"] == "writeback"' 'len(d["latency"]) == 10' \
+	'd["latency"][0]["op"] == "read"' 'len(d["latency"][0]["bucket"]) == 26'
+
+ynl --do group-add --json '{"name": "ync-g", "throttle": {"iops-read": 500}}'
+[ $rc -eq 0 ]
+ok $? "group-add with a per-direction limit"
+ynl --do dev-set --json '{"name": "ync-0", "group": "ync-g"}'
+[ $rc -eq 0 ]
+ok $? "dev-set group"
+ynl --do group-get --json '{"name": "ync-g"}'
+check "group-get: members and limits" 'd["members"] == 1' \
+	'd["member"] == ["ync-0"]' \
+	'd["throttle"] == {"iops-read": 500, "iops-read-burst": 500}'
+ynl --do group-del --json '{"name": "ync-g"}'
+[ $rc -ne 0 ] && grep -q "name: in use by devices" "$tmp/out"
+ok $? "group-del of a group in use refused"
+ynl --do dev-set --json '{"name": "ync-0", "group": ""}'
+ynl --do group-del --json '{"name": "ync-g"}'
+[ $rc -eq 0 ]
+ok $? "group-del once empty"
 
 ynl --do dev-add --json '{"name": "ync-0", "backing-fd": 7}' 7<>"$tmp/disk.img"
 [ $rc -ne 0 ] && grep -q "name: a device with this name exists" "$tmp/out"

@@ -63,14 +63,32 @@ int vc_name_arg(const char **name, const char *a, const char *hint);
 /* Note @key: 0, or EXIT_USAGE ("duplicate keyword") if already given. */
 int vc_once(struct vc_seen *s, const char *key, const char *hint);
 
+/* The limits a command was given (LIMITS). */
+struct vc_limits {
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+	bool set[VBLK_A_THROTTLE_MAX + 1];	/* given */
+	bool any;
+	bool off;				/* "throttle off" */
+	struct vc_seen seen;			/* the command's keywords */
+};
+
+/*
+ * A throttle keyword at argv[*i] and its value: returns 1 if consumed
+ * (*i advanced past the value), 0 if argv[*i] is not one, -1 on error.
+ */
+int vc_parse_limit(int argc, char **argv, int *i, struct vc_limits *l,
+		   const char *hint);
+
 void vc_usage_main(FILE *f);
 void vc_usage_dev(FILE *f);
 void vc_usage_stats(FILE *f);
 void vc_usage_monitor(FILE *f);
+void vc_usage_group(FILE *f);
 
 int vc_cmd_dev(int argc, char **argv);
 int vc_cmd_set_throttle(int argc, char **argv);
 int vc_cmd_stats(int argc, char **argv);
 int vc_cmd_monitor(int argc, char **argv);
+int vc_cmd_group(int argc, char **argv);
 
 #endif /* VBLKCTL_H */

@@ -51,6 +51,7 @@ void vc_usage_main(FILE *f)
 	fputs("Usage: vblkctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
 	      "       vblkctl [OPTIONS] dev { add | del | show | set | help }\n"
 	      "       vblkctl [OPTIONS] set-throttle NAME { LIMITS | off }\n"
+	      "       vblkctl [OPTIONS] group { add | del | show | set | help }\n"
 	      "       vblkctl [OPTIONS] stats NAME [ -w SECONDS [ -c COUNT ] ]\n"
 	      "       vblkctl [OPTIONS] monitor [ -c COUNT ]\n"
 	      "       vblkctl [OPTIONS] -b FILE\n"
@@ -72,17 +73,28 @@ void vc_usage_main(FILE *f)
 void vc_usage_dev(FILE *f)
 {
 	fputs("Usage: vblkctl dev add [ name ] NAME backing PATH [ size SIZE ] [ ro ]\n"
-	      "                         [ direct ] [ serial SERIAL ] [ queues N ] [ LIMITS ]\n"
+	      "                         [ direct ] [ serial SERIAL ] [ queues N ]\n"
+	      "                         [ cache { writeback | writethrough } ] [ LIMITS ]\n"
 	      "       vblkctl dev del NAME [ force ]\n"
 	      "       vblkctl [ -s ] dev show [ NAME ]\n"
-	      "       vblkctl dev set NAME [ serial SERIAL ] [ LIMITS | throttle off ]\n"
+	      "       vblkctl dev set NAME [ serial SERIAL ] [ size SIZE ]\n"
+	      "                         [ group { GROUP | none } ] [ LIMITS | throttle off ]\n"
 	      "       vblkctl set-throttle NAME { LIMITS | off }\n"
 	      "LIMITS := [ iops N ] [ iops-burst N ] [ bps N ] [ bps-burst N ]\n"
+	      "          [ iops-read N ] [ iops-read-burst N ] [ iops-write N ]\n"
+	      "          [ iops-write-burst N ] [ bps-read N ] [ bps-read-burst N ]\n"
+	      "          [ bps-write N ] [ bps-write-burst N ]\n"
 	      "The limits given replace the device's whole throttle setting (a limit\n"
-	      "not given is removed); a burst defaults to one second's worth.\n"
+	      "not given is removed); a burst defaults to one second's worth. A\n"
+	      "request must fit the totals and its direction's limits (writes,\n"
+	      "write zeroes, discards and flushes are writes).\n"
 	      "set-throttle NAME ARGS is an alias of dev set NAME ARGS (off: throttle off).\n"
 	      "NAME: 1-31 characters from A-Z a-z 0-9 _ . -\n"
-	      "SIZE: bytes, a multiple of 512 (default: the backing size)\n"
+	      "SIZE: bytes, a multiple of 512 (default: the backing size); dev set\n"
+	      "      resizes a live device (the guest sees the new size at once)\n"
+	      "cache: the cache mode a guest starts in (default writeback; a guest\n"
+	      "       driver may switch it)\n"
+	      "group: share the limits of a limit group (vblkctl group help)\n"
 	      "ro: read-only device (PATH is opened read-only)\n"
 	      "direct: open PATH with O_DIRECT (bypass the page cache)\n"
 	      "queues: number of virtqueues, 1 to 16 (default 1)\n"
@@ -93,9 +105,12 @@ void vc_usage_dev(FILE *f)
 void vc_usage_stats(FILE *f)
 {
 	fputs("Usage: vblkctl stats NAME [ -w SECONDS [ -c COUNT ] ]\n"
-	      "Without -w: print the device's counters once.\n"
-	      "-w SECONDS: every SECONDS, print per-second rates (until\n"
-	      "            interrupted, or COUNT lines with -c).\n", f);
+	      "Without -w: print the device's counters once, then its latency\n"
+	      "histograms: count, mean, p50, p90, p99 and p99.9 per kind of\n"
+	      "request (estimated from log2 buckets; JSON gives the buckets).\n"
+	      "-w SECONDS: every SECONDS, print per-second rates and the read and\n"
+	      "            write p50 and p99 of the interval (until interrupted,\n"
+	      "            or COUNT lines with -c).\n", f);
 }
 
 void vc_usage_monitor(FILE *f)
@@ -201,6 +216,8 @@ int vc_run(int argc, char **argv)
 		return vc_cmd_stats(argc, argv);
 	if (vc_matches(obj, "monitor"))
 		return vc_cmd_monitor(argc, argv);
+	if (vc_matches(obj, "group"))
+		return vc_cmd_group(argc, argv);
 	return vc_usage_error("help", "unknown object \"%s\"", obj);
 }
 

@@ -10,20 +10,8 @@
 
 #include "vblkctl.h"
 
-struct limits {
-	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
-	bool set[VBLK_A_THROTTLE_MAX + 1];	/* given */
-	bool any;
-	bool off;
-	struct vc_seen seen;			/* the command's keywords */
-};
-
-/*
- * A throttle keyword at argv[*i] and its value: returns 1 if consumed
- * (*i advanced past the value), 0 if argv[*i] is not one, -1 on error.
- */
-static int parse_limit_arg(int argc, char **argv, int *i, struct limits *l,
-			   const char *hint)
+int vc_parse_limit(int argc, char **argv, int *i, struct vc_limits *l,
+		   const char *hint)
 {
 	for (int k = 1; k <= VBLK_A_THROTTLE_MAX; k++) {
 		const char *key = vnl_attr_name(VNL_ATTRS_THROTTLE, k);
@@ -50,7 +38,7 @@ enum { DEV_ARG_OTHER = -1, DEV_ARG_TAKEN = -2 };
  * advanced past its value), or the exit status: EXIT_OK after the help,
  * EXIT_USAGE after an error.
  */
-static int dev_common_arg(int argc, char **argv, int *i, struct limits *l)
+static int dev_common_arg(int argc, char **argv, int *i, struct vc_limits *l)
 {
 	int r;
 
@@ -58,16 +46,29 @@ static int dev_common_arg(int argc, char **argv, int *i, struct limits *l)
 		vc_usage_dev(stdout);
 		return EXIT_OK;
 	}
-	r = parse_limit_arg(argc, argv, i, l, "dev help");
+	r = vc_parse_limit(argc, argv, i, l, "dev help");
 	return r < 0 ? EXIT_USAGE : r ? DEV_ARG_TAKEN : DEV_ARG_OTHER;
 }
 
 /* ---- dev add ---- */
 
+/* "writeback" or "writethrough": VBLK_CACHE_MODE_*, or -1 after the error. */
+static int parse_cache(const char *v)
+{
+	if (!strcmp(v, "writeback"))
+		return VBLK_CACHE_MODE_WRITEBACK;
+	if (!strcmp(v, "writethrough"))
+		return VBLK_CACHE_MODE_WRITETHROUGH;
+	vc_usage_error("dev help",
+		       "cache: invalid value \"%s\": writeback or writethrough", v);
+	return -1;
+}
+
 static bool is_add_key(const char *a)
 {
 	static const char *const keys[] = {
 		"name", "backing", "size", "serial", "ro", "direct", "queues",
+		"cache",
 	};
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
@@ -80,7 +81,8 @@ static int cmd_dev_add(int argc, char **argv)
 {
 	const char *name = NULL, *path = NULL, *serial = NULL;
 	bool ro = false, direct = false, have_size = false, have_queues = false;
-	struct limits lim = { 0 };
+	int cache = -1;
+	struct vc_limits lim = { 0 };
 	uint64_t size = 0, queues = 0;
 	struct vnl_add add;
 	struct vnl_dev d;
@@ -128,6 +130,10 @@ static int cmd_dev_add(int argc, char **argv)
 			if (vc_parse_num("size", v, &size, "dev help"))
 				return EXIT_USAGE;
 			have_size = true;
+		} else if (!strcmp(a, "cache")) {
+			cache = parse_cache(v);
+			if (cache < 0)
+				return EXIT_USAGE;
 		} else if (!strcmp(a, "queues")) {
 			/* The kernel judges the range (and names queues). */
 			if (vc_parse_num("queues", v, &queues, "dev help"))
@@ -160,6 +166,7 @@ static int cmd_dev_add(int argc, char **argv)
 	add.serial = serial;
 	add.has_queues = have_queues;
 	add.queues = (uint32_t)queues;
+	add.cache = cache;
 	add.throttle = lim.any;
 	memcpy(add.thr, lim.thr, sizeof(add.thr));
 	memcpy(add.thr_set, lim.set, sizeof(add.thr_set));
@@ -275,10 +282,21 @@ out:
 
 /* ---- dev set / set-throttle ---- */
 
-static int dev_set(const char *name, const char *serial,
-		   const struct limits *lim)
+/* What dev set changes besides the limits. */
+struct dev_set_args {
+	const char *name;
+	const char *serial;
+	const char *group;	/* "" for none */
+	bool has_size;
+	uint64_t size;
+};
+
+static int dev_set(const struct dev_set_args *a, const struct vc_limits *lim)
 {
-	struct vnl_set set = { .name = name, .serial = serial };
+	struct vnl_set set = {
+		.name = a->name, .serial = a->serial, .group = a->group,
+		.has_capacity = a->has_size, .capacity = a->size,
+	};
 	struct vnl nl;
 	int ret;
 
@@ -294,43 +312,67 @@ static int dev_set(const char *name, const char *serial,
 	return ret;
 }
 
+/* The value of keyword argv[*i]: argv[*i + 1], or NULL after the error. */
+static const char *set_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		vc_usage_error("dev help", "%s: missing value", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
 static int cmd_dev_set(int argc, char **argv)
 {
-	const char *name = NULL, *serial = NULL;
-	struct limits lim = { 0 };
+	struct dev_set_args a = { 0 };
+	struct vc_limits lim = { 0 };
+	const char *v;
 
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
+		const char *k = argv[i];
 		int r = dev_common_arg(argc, argv, &i, &lim);
 
 		if (r >= 0)
 			return r;
 		if (r == DEV_ARG_TAKEN)
 			continue;
-		if ((!strcmp(a, "serial") || !strcmp(a, "throttle")) &&
-		    vc_once(&lim.seen, a, "dev help"))
+		if ((!strcmp(k, "serial") || !strcmp(k, "throttle") ||
+		     !strcmp(k, "size") || !strcmp(k, "group")) &&
+		    vc_once(&lim.seen, k, "dev help"))
 			return EXIT_USAGE;
-		if (!strcmp(a, "serial")) {
-			if (i + 1 >= argc)
-				return vc_usage_error("dev help", "serial: missing value");
-			serial = argv[++i];
-		} else if (!strcmp(a, "throttle")) {
+		if (!strcmp(k, "throttle")) {
 			if (i + 1 >= argc || strcmp(argv[i + 1], "off"))
 				return vc_usage_error("dev help",
 						   "throttle: only \"throttle off\" is valid");
 			lim.off = true;
 			i++;
-		} else if (vc_name_arg(&name, a, "dev help")) {
+			continue;
+		}
+		if (strcmp(k, "serial") && strcmp(k, "size") && strcmp(k, "group")) {
+			if (vc_name_arg(&a.name, k, "dev help"))
+				return EXIT_USAGE;
+			continue;
+		}
+		v = set_value(argc, argv, &i);
+		if (!v)
 			return EXIT_USAGE;
+		if (!strcmp(k, "serial")) {
+			a.serial = v;
+		} else if (!strcmp(k, "group")) {
+			a.group = strcmp(v, "none") ? v : "";
+		} else {
+			if (vc_parse_num("size", v, &a.size, "dev help"))
+				return EXIT_USAGE;
+			a.has_size = true;
 		}
 	}
-	if (!name)
+	if (!a.name)
 		return vc_usage_error("dev help", "dev set: missing NAME");
 	if (lim.off && lim.any)
 		return vc_usage_error("dev help", "\"throttle off\" and limits together");
-	if (!serial && !lim.any && !lim.off)
+	if (!a.serial && !a.group && !a.has_size && !lim.any && !lim.off)
 		return vc_usage_error("dev help", "dev set: nothing to change");
-	return dev_set(name, serial, &lim);
+	return dev_set(&a, &lim);
 }
 
 /*

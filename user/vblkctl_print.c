@@ -251,20 +251,25 @@ static void render_queue(const struct vnl_queue *q)
 	vc_print_u64(VC_ANY, KEY(QUEUE, LAST_AVAIL_IDX), " last-avail %s",
 		     q->last_avail_idx);
 	vc_print_u64(VC_ANY, KEY(QUEUE, USED_IDX), " used %s", q->used_idx);
+	vc_print_u64(VC_ANY, KEY(QUEUE, REQUESTS), " requests %s", q->requests);
+	vc_print_size(VC_ANY, KEY(QUEUE, BYTES), " bytes %s", q->bytes);
+	vc_print_u64(VC_ANY, KEY(QUEUE, INFLIGHT_PEAK), " inflight-peak %s",
+		     q->inflight_peak);
 	vc_print_text("\n");
 	vc_obj_close();
 }
 
 /*
  * One limit and its burst: "1000 (burst 2000)", "4 MiB/s (burst 4 MiB)"
- * for @bytes, or "unlimited" (JSON: 0).
+ * for @bytes, or "unlimited" in text when @always (else nothing); JSON 0.
  */
 static void render_limit(const char *label, const char *key, uint64_t rate,
-			 const char *burst_key, uint64_t burst, bool bytes)
+			 const char *burst_key, uint64_t burst, bool bytes,
+			 bool always)
 {
 	enum vc_kind k = rate ? VC_ANY : VC_JSON;
 
-	if (!rate)
+	if (!rate && always)
 		vc_print_text(kv(label), "unlimited");
 	if (bytes) {
 		vc_print_bytes(k, key, kv_end(label, ""), rate, "/s");
@@ -273,6 +278,32 @@ static void render_limit(const char *label, const char *key, uint64_t rate,
 		vc_print_u64(k, key, kv_end(label, ""), rate);
 		vc_print_u64(k, burst_key, " (burst %s)\n", burst);
 	}
+}
+
+void vc_render_throttle(const uint64_t *v)
+{
+	static const struct {
+		const char *label;
+		int attr;
+		bool bytes;
+	} lims[] = {
+		{ "throttle-iops", VBLK_A_THROTTLE_IOPS, false },
+		{ "throttle-bps", VBLK_A_THROTTLE_BPS, true },
+		{ "throttle-iops-read", VBLK_A_THROTTLE_IOPS_READ, false },
+		{ "throttle-iops-write", VBLK_A_THROTTLE_IOPS_WRITE, false },
+		{ "throttle-bps-read", VBLK_A_THROTTLE_BPS_READ, true },
+		{ "throttle-bps-write", VBLK_A_THROTTLE_BPS_WRITE, true },
+	};
+	vc_obj_open(KEY(DEV, THROTTLE));
+	/* Each limit's burst attribute follows its rate's. */
+	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
+		int a = lims[i].attr;
+
+		render_limit(lims[i].label, vnl_attr_name(VNL_ATTRS_THROTTLE, a),
+			     v[a], vnl_attr_name(VNL_ATTRS_THROTTLE, a + 1),
+			     v[a + 1], lims[i].bytes, i < 2);
+	}
+	vc_obj_close();
 }
 
 void vc_render_dev(const struct vnl_dev *d)
@@ -307,40 +338,47 @@ void vc_render_dev(const struct vnl_dev *d)
 	for (unsigned int i = 0; i < d->nqueue; i++)
 		render_queue(&d->queue[i]);
 	vc_arr_close();
-	vc_obj_open(KEY(DEV, THROTTLE));
-	render_limit("throttle-iops", KEY(THROTTLE, IOPS), d->throttle.iops,
-		     KEY(THROTTLE, IOPS_BURST), d->throttle.iops_burst, false);
-	render_limit("throttle-bps", KEY(THROTTLE, BPS), d->throttle.bps,
-		     KEY(THROTTLE, BPS_BURST), d->throttle.bps_burst, true);
-	vc_obj_close();
+	vc_render_throttle(d->thr);
+	/* As the kernel: no group key in JSON for a device in none. */
+	if (d->group[0] || !vc_opt.json)
+		vc_print_str(VC_ANY, KEY(DEV, GROUP), kv("group"),
+			     d->group[0] ? d->group : "-");
+	if (d->has[VBLK_A_DEV_CACHE])
+		vc_print_str(VC_ANY, KEY(DEV, CACHE), kv("cache"),
+			     d->cache == VBLK_CACHE_MODE_WRITETHROUGH ?
+			     "writethrough" : "writeback");
 	if (vc_opt.stats)
 		vc_render_stats(d, "  ");
+	/* JSON has the histograms too (text: vblkctl stats NAME). */
+	if (vc_opt.stats && vc_opt.json)
+		vc_render_latency(d);
 	vc_obj_close();
 }
 
-/*
- * Text of a throttle configuration, as the detail view writes it:
- * "iops 1000 (burst 2000) bps 4 MiB/s (burst 4 MiB)", "-" for none.
- */
-static void vc_fmt_throttle(const struct vnl_throttle *t, char *buf, size_t len)
+void vc_fmt_throttle(const uint64_t *v, char *buf, size_t len)
 {
 	char rate[40], burst[40];
-	int n = 0;
+	size_t n = 0;
 
-	if (!t->iops && !t->bps) {
-		snprintf(buf, len, "-");
-		return;
-	}
 	buf[0] = '\0';
-	if (t->iops)
-		n = snprintf(buf, len, "iops %" PRIu64 " (burst %" PRIu64 ")",
-			     t->iops, t->iops_burst);
-	if (t->bps && n >= 0 && (size_t)n < len) {
-		vc_fmt_bytes(t->bps, "/s", rate, sizeof(rate));
-		vc_fmt_bytes(t->bps_burst, "", burst, sizeof(burst));
-		snprintf(buf + n, len - n, "%sbps %s (burst %s)", n ? " " : "",
-			 rate, burst);
+	/* Rates at odd attribute numbers, each burst right after its rate. */
+	for (int a = 1; a < VBLK_A_THROTTLE_MAX && n < len; a += 2) {
+		const char *name = vnl_attr_name(VNL_ATTRS_THROTTLE, a);
+
+		if (!v[a])
+			continue;
+		if (!strncmp(name, "bps", 3)) {
+			vc_fmt_bytes(v[a], "/s", rate, sizeof(rate));
+			vc_fmt_bytes(v[a + 1], "", burst, sizeof(burst));
+		} else {
+			snprintf(rate, sizeof(rate), "%" PRIu64, v[a]);
+			snprintf(burst, sizeof(burst), "%" PRIu64, v[a + 1]);
+		}
+		n += snprintf(buf + n, len - n, "%s%s %s (burst %s)",
+			      n ? " " : "", name, rate, burst);
 	}
+	if (!n)
+		snprintf(buf, len, "-");
 }
 
 /* The table of "dev show": a header and one aligned row per device. */
@@ -358,7 +396,7 @@ static void render_table(const struct vnl_dev *devs, int n)
 		l = (int)strlen(cap);
 		if (l > wcap)
 			wcap = l;
-		vc_fmt_throttle(&devs[i].throttle, thr, sizeof(thr));
+		vc_fmt_throttle(devs[i].thr, thr, sizeof(thr));
 		l = (int)strlen(thr);
 		if (l > wthr)
 			wthr = l;
@@ -371,7 +409,7 @@ static void render_table(const struct vnl_dev *devs, int n)
 	for (int i = 0; i < n; i++) {
 		const struct vnl_dev *d = &devs[i];
 
-		vc_fmt_throttle(&d->throttle, thr, sizeof(thr));
+		vc_fmt_throttle(d->thr, thr, sizeof(thr));
 		vc_print_u64(VC_TEXT, NULL, "%-5s ", d->id);
 		vc_print_str(VC_TEXT, NULL, fname, d->name);
 		vc_print_size(VC_TEXT, NULL, fcap, d->capacity);
@@ -416,6 +454,7 @@ void vc_render_counters(const struct vnl_dev *d)
 	vc_print_str(VC_ANY, KEY(DEV, NAME), "%s ", d->name);
 	vc_print_u64(VC_ANY, KEY(DEV, ID), "(id %s)\n", d->id);
 	vc_render_stats(d, "  ");
+	vc_render_latency(d);
 	vc_obj_close();
 }
 
@@ -430,9 +469,11 @@ static double vc_rate(const struct vnl_dev *prev, const struct vnl_dev *cur,
 
 void vc_render_rates_header(void)
 {
-	vc_print_text("%9s %9s %9s %12s %12s %7s %11s %9s\n", "reads/s",
+	vc_print_text("%9s %9s %9s %12s %12s %7s %11s %9s", "reads/s",
 		      "writes/s", "flushes/s", "read/s", "written/s", "errors/s",
 		      "throttles/s", "throttled");
+	vc_render_latency_interval_header();
+	vc_print_text("\n");
 }
 
 void vc_render_rates(const struct vnl_dev *prev, const struct vnl_dev *cur,
@@ -468,8 +509,10 @@ void vc_render_rates(const struct vnl_dev *prev, const struct vnl_dev *cur,
 				      cols[i].fmt, r);
 	}
 	vc_obj_close();
-	vc_print_flag(VC_TEXT, NULL, "%9s\n",
+	vc_print_flag(VC_TEXT, NULL, "%9s",
 		      cur->st.currently_throttled, "yes", "no");
+	vc_render_latency_interval(prev, cur);
+	vc_print_text("\n");
 	render_stats(VC_JSON, cur, "");
 	vc_obj_close();
 }

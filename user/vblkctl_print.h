@@ -101,4 +101,27 @@ void vc_render_rates(const struct vnl_dev *prev, const struct vnl_dev *cur,
 /* One monitor event, received at @when (printed with -t; may be NULL). */
 void vc_render_event(const struct vnl_event *ev, const struct timespec *when);
 
+/* ---- latency histograms (vblkctl_lat.c) ---- */
+
+/* Requests counted in @h. */
+uint64_t vc_hist_count(const struct vnl_hist *h);
+/* Estimated quantile @q (0.5 for the median) of @h in ns; 0 when empty. */
+double vc_hist_quantile(const struct vnl_hist *h, double q);
+/* "850 ns", "12.3 us", "1.50 ms", "2.10 s". */
+void vc_fmt_ns(double ns, char *buf, size_t len);
+/* Count, mean, p50, p90, p99 and p99.9 of every histogram; JSON buckets. */
+void vc_render_latency(const struct vnl_dev *d);
+/* "stats -w": read and write p50 and p99 of the interval's requests. */
+void vc_render_latency_interval_header(void);
+void vc_render_latency_interval(const struct vnl_dev *prev,
+				const struct vnl_dev *cur);
+
+/*
+ * Limits (a throttle nest's values by attribute number) as text:
+ * "iops 1000 (burst 2000) bps 4 MiB/s (burst 4 MiB)", "-" for none.
+ */
+void vc_fmt_throttle(const uint64_t *thr, char *buf, size_t len);
+/* The same as detail lines, or a JSON object of every limit. */
+void vc_render_throttle(const uint64_t *thr);
+
 #endif /* VBLKCTL_PRINT_H */

@@ -110,7 +110,8 @@ static void devices(struct vnl_dev *d)
 	with_stats = true;
 	out = view(r_devs, d, false);
 	ok(strstr(out, "\n      reads-completed          1000\n") &&
-	   strstr(out, "      invalid-avail-idx-count  9000\n7     a-much-longer"),
+	   strstr(out, "      invalid-avail-idx-count  9000\n") &&
+	   strstr(out, "      bytes-zeroed             13000\n7     a-much-longer"),
 	   "table with -s: each device's counters under its row");
 	free(out);
 	out = view(r_dev, &d[0], false);
@@ -125,11 +126,18 @@ static void devices(struct vnl_dev *d)
 	   "device JSON: keys are the spec's names: %.80s", out);
 	ok(strstr(out, "\"queue\":[{\"index\":0,\"size\":128,\"ready\":true,"
 		       "\"broken\":false,\"throttled\":false,\"last-avail-idx\":0,"
-		       "\"used-idx\":0}]") &&
-	   strstr(out, "\"throttle\":{\"iops\":100,\"iops-burst\":200,\"bps\":0,\"bps-burst\":0}") &&
+		       "\"used-idx\":0,\"requests\":0,\"bytes\":0,\"inflight-peak\":0}]") &&
+	   strstr(out, "\"throttle\":{\"iops\":100,\"iops-burst\":200,\"bps\":0,\"bps-burst\":0,"
+		       "\"iops-read\":0,\"iops-read-burst\":0,\"iops-write\":0,"
+		       "\"iops-write-burst\":0,\"bps-read\":0,\"bps-read-burst\":0,"
+		       "\"bps-write\":0,\"bps-write-burst\":0},") &&
+	   !strstr(out, "\"group\"") &&
 	   strstr(out, "\"stats\":{\"reads-completed\":1000,") &&
-	   strstr(out, "\"invalid-avail-idx-count\":9000}}\n") && !strchr(out, '_'),
-	   "device JSON queue, throttle, stats; no underscore anywhere");
+	   strstr(out, "\"invalid-avail-idx-count\":9000,") &&
+	   strstr(out, "\"bytes-zeroed\":13000},\"latency\":[]}\n") &&
+	   !strchr(out, '_'),
+	   "device JSON queue, throttle, stats, latency; no group key for none; "
+	   "no underscore anywhere");
 	free(out);
 	with_stats = false;
 	{
@@ -170,9 +178,12 @@ static void devices(struct vnl_dev *d)
 	   strstr(out, "  capacity                 3 GiB\n") &&
 	   strstr(out, "  mode                     read-only\n") &&
 	   strstr(out, "  queues                   1\n") &&
-	   strstr(out, "  queue 0                  size 128 ready last-avail 0 used 0\n") &&
+	   strstr(out, "  queue 0                  size 128 ready last-avail 0 used 0 "
+		       "requests 0 bytes 0 B inflight-peak 0\n") &&
 	   strstr(out, "  throttle-iops            100 (burst 200)\n") &&
 	   strstr(out, "  throttle-bps             unlimited\n") &&
+	   !strstr(out, "throttle-iops-read") &&
+	   strstr(out, "  group                    -\n") &&
 	   !strchr(out, '{'), "detail view");
 	free(out);
 
@@ -193,7 +204,7 @@ static void devices(struct vnl_dev *d)
 	free(out);
 	out = view(r_dev, &d[1], true);
 	ok(strstr(out, "\"capacity\":3221225472,") &&
-	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456}"),
+	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456,"),
 	   "JSON: raw numbers, with or without -r");
 	free(out);
 	out = view(r_added, &d[0], false);
@@ -203,7 +214,7 @@ static void devices(struct vnl_dev *d)
 	raw = false;
 	out = view(r_dev, &d[1], true);
 	ok(strstr(out, "\"capacity\":3221225472,") &&
-	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456}"),
+	   strstr(out, "\"bps\":4194304,\"bps-burst\":6291456,"),
 	   "JSON without -r: the same raw numbers");
 	free(out);
 	out = view(r_added, &d[0], false);
@@ -228,7 +239,8 @@ static void rate_views(struct vnl_dev *d)
 	d[1].stats[VBLK_A_STATS_WRITES_COMPLETED] -= 1;	/* went back: 0 */
 	out = view(r_rates, d, false);
 	ok(strstr(out, "100.0") && strstr(out, "    1 MiB ") &&
-	   strstr(out, "      0.0") && strstr(out, " yes\n"), "rates line");
+	   strstr(out, "      0.0") && strstr(out, " yes ") &&
+	   strstr(out, "         -         -         -         -\n"), "rates line");
 	free(out);
 	out = view(r_rates, d, true);
 	ok(strstr(out, "\"interval\":2.00,\"rates\":{\"reads-completed\":100.00,"

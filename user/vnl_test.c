@@ -20,9 +20,10 @@
 /* ---- the name tables are the spec's ---- */
 
 static const enum vnl_attrs set_of[] = { VNL_ATTRS_DEV, VNL_ATTRS_QUEUE,
-	VNL_ATTRS_STATS, VNL_ATTRS_THROTTLE, VNL_ATTRS_EVENT };
+	VNL_ATTRS_STATS, VNL_ATTRS_THROTTLE, VNL_ATTRS_EVENT, VNL_ATTRS_GROUP,
+	VNL_ATTRS_LATENCY };
 static const char *const set_names[] = { "dev", "queue", "stats", "throttle",
-	"event" };
+	"event", "group", "latency" };
 
 /*
  * Walk the spec's attribute sets (set names indented by 4, attribute names
@@ -82,7 +83,8 @@ static void spec_names(void)
 	}
 	fclose(f);
 	ok(checked == VBLK_A_DEV_MAX + VBLK_A_QUEUE_MAX + VBLK_A_STATS_MAX +
-		      VBLK_A_THROTTLE_MAX + VBLK_A_EVENT_MAX + 8 && !bad,
+		      VBLK_A_THROTTLE_MAX + VBLK_A_EVENT_MAX + VBLK_A_GROUP_MAX +
+		      VBLK_A_LATENCY_MAX + 8 && !bad,
 	   "every attribute and event name is the spec's (%d checked, %d differ)",
 	   checked, bad);
 	ok(!vnl_attr_name(VNL_ATTRS_DEV, 0) &&

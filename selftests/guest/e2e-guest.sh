@@ -10,7 +10,8 @@
 #
 # Layout of the read-write disk: ext4 in the first 32 MiB, raw writes of
 # boot 2 at 40-44 MiB, the pattern at 48 MiB, the host's mailbox sector at
-# 63 MiB (4 KiB).  Lines starting with "vblk-guest: " are for the host test, which
+# 63 MiB (4 KiB). Boot 1 also has "vblk-e2e-ft" (64 MiB, sparse): discard,
+# fstrim, a live resize with resize2fs, and the cache mode switched.  Lines starting with "vblk-guest: " are for the host test, which
 # decides pass or fail; this script stops at the first thing that goes
 # wrong.
 E2FS=/opt/e2fs
@@ -145,10 +146,67 @@ boot1_throttle() {
 	say "polls limit=$polls1 off=$((polls - polls1))"
 }
 
+# The block features on "vblk-e2e-ft": each step waits for the host (which
+# measures the backing file) before the next.
+features() {
+	f=$(by_serial vblk-e2e-ft) || fail "no disk with serial vblk-e2e-ft"
+	F=/dev/$f
+	q=$SYSB/$f/queue
+	say "ft limits discard=$(cat $q/discard_max_bytes)" \
+	    "zeroes=$(cat $q/write_zeroes_max_bytes) cache=$(tr ' ' _ <$SYSB/$f/cache_type)" \
+	    "phys=$(cat $q/physical_block_size) io_min=$(cat $q/minimum_io_size)"
+	dd if=/dev/urandom of=$F bs=1M count=8 oflag=direct 2>/dev/null ||
+		fail "write to $F"
+	say "ft written"
+	mbox 3
+	blkdiscard -o 0 -l 8388608 $F || fail "blkdiscard"
+	say "ft discarded"
+	mbox 4
+	$E2FS/mke2fs -q -F -t ext4 -E nodiscard,lazy_itable_init=0,lazy_journal_init=0 \
+		$F || fail "mke2fs on $F"
+	mount -t ext4 $F /mnt || fail "mount $F"
+	dd if=/dev/urandom of=/mnt/big bs=1M count=16 2>/dev/null
+	sync
+	rm /mnt/big
+	sync
+	say "ft filled and deleted"
+	mbox 5
+	fstrim -v /mnt >/tmp/trim.log 2>&1 || { cat /tmp/trim.log; fail "fstrim"; }
+	say "ft trimmed: $(cat /tmp/trim.log)"
+	mbox 6
+	s0=$(cat $SYSB/$f/size)
+	k0=$(df -k /mnt | awk 'NR == 2 { print $2 }')
+	say "ft want resize"
+	mbox 7
+	i=0
+	while [ "$(cat $SYSB/$f/size)" = "$s0" ] && [ $i -lt 100 ]; do
+		usleep 200000
+		i=$((i + 1))
+	done
+	s1=$(cat $SYSB/$f/size)
+	$E2FS/resize2fs $F >/tmp/rs.log 2>&1 || { cat /tmp/rs.log; fail "resize2fs"; }
+	k1=$(df -k /mnt | awk 'NR == 2 { print $2 }')
+	say "ft resized sectors=$s0->$s1 fs_kib=$k0->$k1"
+	echo "after the resize" >/mnt/after
+	umount /mnt || fail "umount $F"
+	$E2FS/e2fsck -fn $F >/tmp/fsck.log 2>&1
+	rc=$?
+	say "ft fsck after resize: rc=$rc"
+	[ $rc = 0 ] || { cat /tmp/fsck.log; fail "e2fsck -fn $F: $rc"; }
+	echo "write through" >$SYSB/$f/cache_type || fail "cache_type write through"
+	say "ft cache $(tr ' ' _ <$SYSB/$f/cache_type) queue=$(tr ' ' _ <$q/write_cache)"
+	mbox 8
+	dd if=/dev/urandom of=$F bs=4k count=16 oflag=direct 2>/dev/null
+	echo "write back" >$SYSB/$f/cache_type || fail "cache_type write back"
+	say "ft cache $(tr ' ' _ <$SYSB/$f/cache_type) queue=$(tr ' ' _ <$q/write_cache)"
+	mbox 9
+}
+
 boot1() {
 	boot1_data
 	boot1_ro
 	boot1_throttle
+	features
 }
 
 boot2() {

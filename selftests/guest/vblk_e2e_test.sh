@@ -7,7 +7,10 @@
 #
 #   1. geometry, read-only flag and serial of both disks; an O_DIRECT
 #      pattern; ext4 made, filled and checked; the read-only disk refuses
-#      writes; the throttle set and removed while the guest reads.
+#      writes; the throttle set and removed while the guest reads; on a
+#      third disk, blkdiscard and fstrim free the backing file's blocks, a
+#      live resize is seen by the guest and resize2fs grows ext4 online,
+#      and the guest switches the cache mode both ways.
 #   2. after a reboot the files are still there; then the VMM is killed
 #      with SIGKILL while the guest writes.
 #   3. a second VMM attaches; what was synced before the kill is intact and
@@ -26,16 +29,19 @@ export PATH=$PATH:/usr/sbin:/sbin
 . "$root/selftests/lib/vblk_e2e.sh"
 A=e2e-rw-$$
 R=e2e-ro-$$
+FT=e2e-ft-$$
 imgA=$work/rw.img
 imgR=$work/ro.img
+imgF=$work/ft.img
 vpid=""
-NTESTS=15
+NTESTS=20
 t_start=$(date +%s)
 
 cleanup() {
 	[ -n "$vpid" ] && kill -9 "$vpid" 2>/dev/null
 	"$ctl" dev del "$A" force >/dev/null 2>&1
 	"$ctl" dev del "$R" force >/dev/null 2>&1
+	"$ctl" dev del "$FT" force >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,7 +51,8 @@ ktap_set_plan $NTESTS
 
 if [ ! -c /dev/kvm ] || [ ! -x "$vmm" ] || [ ! -x "$ctl" ] || [ ! -f "$bz" ] ||
    ! grep -q '^vblk ' /proc/modules || ! command -v python3 >/dev/null ||
-   ! command -v debugfs >/dev/null || ! command -v mke2fs >/dev/null; then
+   ! command -v debugfs >/dev/null || ! command -v mke2fs >/dev/null ||
+   ! command -v resize2fs >/dev/null; then
 	for i in $(seq $NTESTS); do
 		ktap_test_skip "needs /dev/kvm, vblk.ko, $vmm, $ctl, $bz, python3, e2fsprogs"
 	done
@@ -80,6 +87,15 @@ start_vmm() {
 	deadline=$((boot_t0 + tmo))
 }
 
+# mailbox SEQ [DRAIN_KIB TIMED_KIB]: the line the guest's mbox SEQ waits for.
+mailbox() {
+	printf 'vblk-mbox %d %d %d\n' "$1" "${2:-0}" "${3:-0}" |
+		dd of="$imgA" bs=512 seek=$((63 * 2048)) conv=notrunc,sync status=none
+}
+
+# blocks IMG: allocated 512-byte blocks of the file.
+blocks() { stat -c %b "$1"; }
+
 # ---- the guest image -----------------------------------------------------
 
 if ! e2e_guest_image; then
@@ -94,12 +110,14 @@ mkdir "$work/rofs"
 head -c 200000 /dev/urandom >"$work/rofs/hello.bin"
 ro_file_sum=$(sha256sum <"$work/rofs/hello.bin" | cut -d' ' -f1)
 truncate -s $((16 * MIB)) "$imgR"
+truncate -s $((64 * MIB)) "$imgF"
 mke2fs -q -F -t ext4 -d "$work/rofs" -E nodiscard "$imgR" >"$work/mkfs.log" 2>&1 ||
 	sed 's/^/# /' "$work/mkfs.log"
 ro_img_before=$(sha256sum <"$imgR" | cut -d' ' -f1)
 
 "$ctl" dev add "$A" backing "$imgA" serial vblk-e2e-rw >"$work/ctl.log" 2>&1 &&
-"$ctl" dev add "$R" backing "$imgR" ro serial vblk-e2e-ro >>"$work/ctl.log" 2>&1
+"$ctl" dev add "$R" backing "$imgR" ro serial vblk-e2e-ro >>"$work/ctl.log" 2>&1 &&
+"$ctl" dev add "$FT" backing "$imgF" serial vblk-e2e-ft >>"$work/ctl.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ] &&
    [ "$(devfield "$A" capacity)" = $((64 * MIB)) ] &&
@@ -120,14 +138,35 @@ fi
 log1=$work/boot1.log
 snap a0 "$A"
 snap r0 "$R"
-start_vmm 1 "$log1" "$A" "$R"
+snap f0 "$FT"
+start_vmm 1 "$log1" "$A" "$R" "$FT"
 
 # The throttle phases: the guest asks for a limit, then for none.
 throttle_host "$log1" "$A" "$imgA"
+
+# The features disk: the guest waits at each step while the host looks.
+ft_b=()
+ft_cache=()
+ft_ok=0
+if [ $thr_ok = 1 ] &&
+   wait_for "$log1" 'ft written' && ft_b[0]=$(blocks "$imgF") && mailbox 3 &&
+   wait_for "$log1" 'ft discarded' && ft_b[1]=$(blocks "$imgF") && mailbox 4 &&
+   wait_for "$log1" 'ft filled' && ft_b[2]=$(blocks "$imgF") && mailbox 5 &&
+   wait_for "$log1" 'ft trimmed' && ft_b[3]=$(blocks "$imgF") && mailbox 6 &&
+   wait_for "$log1" 'ft want resize' &&
+   "$ctl" dev set "$FT" size 96Mi && mailbox 7 &&
+   wait_for "$log1" 'ft cache write_through' &&
+   ft_cache[0]=$(devfield "$FT" cache) && mailbox 8 &&
+   wait_for "$log1" 'ft cache write_back' &&
+   ft_cache[1]=$(devfield "$FT" cache) && mailbox 9; then
+	ft_ok=1
+fi
+note "features disk: st_blocks ${ft_b[*]} (written, discarded, filled, trimmed); cache ${ft_cache[*]}"
 wait_for "$log1" 'boot 1 finished'
 finish_vmm
 snap a1 "$A"
 snap r1 "$R"
+snap f1 "$FT"
 detached "$A" && attached=false || attached=true
 
 guest_done "$log1"
@@ -179,6 +218,30 @@ gsaid "$log1" | grep -q '^ro buffered write refused' &&
 [ $((r1_bytes_read - r0_bytes_read)) -gt 0 ]
 ktap_check $? "read-only disk: guest reads its file, writes fail, backing file unchanged, no write counted"
 
+# 11-15. The features disk.
+gsaid "$log1" | grep -E '^ft ' | sed 's/^/#   /'
+gsaid "$log1" | grep -qE '^ft limits discard=[1-9][0-9]* zeroes=[1-9][0-9]* cache=write_back ' &&
+[ "$ft_ok" = 1 ] && [ $((ft_b[0] - ft_b[1])) -ge $((16384 - 8)) ] &&
+[ $((f1_discards_completed - f0_discards_completed)) -gt 0 ]
+ktap_check $? "blkdiscard of 8 MiB: the backing file frees its blocks (${ft_b[0]:-?} -> ${ft_b[1]:-?})"
+[ "$ft_ok" = 1 ] && [ $((ft_b[2] - ft_b[3])) -ge $((12 * 2048)) ] &&
+gsaid "$log1" | grep -qE '^ft trimmed: .*trimmed'
+ktap_check $? "fstrim after deleting a 16 MiB file frees the backing's blocks (${ft_b[2]:-?} -> ${ft_b[3]:-?})"
+rs=$(gsaid "$log1" | sed -n 's/^ft resized sectors=\([0-9]*\)->\([0-9]*\) fs_kib=\([0-9]*\)->\([0-9]*\)$/\1 \2 \3 \4/p')
+read -r rs0 rs1 rk0 rk1 <<<"$rs"
+[ "${rs0:-}" = 131072 ] && [ "${rs1:-}" = 196608 ] && [ "${rk1:-0}" -gt $((${rk0:-0} + 16384)) ] &&
+gsaid "$log1" | grep -q '^ft fsck after resize: rc=0' &&
+[ "$(devfield "$FT" capacity)" = $((96 * MIB)) ]
+ktap_check $? "live resize to 96 MiB: the guest sees it and resize2fs grows ext4 online (${rs:-none})"
+[ "${ft_cache[0]:-}" = writethrough ] && [ "${ft_cache[1]:-}" = writeback ] &&
+gsaid "$log1" | grep -q '^ft cache write_through queue=write_through$' &&
+gsaid "$log1" | grep -q '^ft cache write_back queue=write_back$'
+ktap_check $? "the guest switches the cache mode (cache_type, queue/write_cache) and vblk follows (${ft_cache[*]})"
+[ "$ft_ok" = 1 ] && [ $((f1_io_errors - f0_io_errors)) -eq 0 ] &&
+[ $((f1_writes_completed - f0_writes_completed)) -gt 0 ] &&
+[ $((f1_bytes_discarded - f0_bytes_discarded)) -ge $((8 * MIB)) ]
+ktap_check $? "features disk counters: discards, writes, no I/O errors"
+
 # ---- boot 2: reboot on the same disk, then SIGKILL mid-write --------------
 
 log2=$work/boot2.log
@@ -221,12 +284,12 @@ else
 	kill_ok=0
 fi
 
-# 11. Boot 2 found boot 1's files with the same sums.
+# 16. Boot 2 found boot 1's files with the same sums.
 g2=$(gsum "$log2" 2)
 [ -n "$g1" ] && [ "$g2" = "$g1" ] && gsaid "$log2" | grep -q '^fsck before boot 2 mount: rc=0'
 ktap_check $? "second boot on the same disk: file system clean, boot 1's files have the same sums"
 
-# 12. The kill.
+# 17. The kill.
 [ $kill_ok = 1 ]
 ktap_check $? "SIGKILL of vblk-vmm while the guest writes: VMM gone, device detached, no more I/O"
 
@@ -237,12 +300,12 @@ start_vmm 3 "$log3" "$A"
 wait_for "$log3" 'boot 3 finished'
 finish_vmm
 
-# 13. The second VMM could attach and the guest ran.
+# 18. The second VMM could attach and the guest ran.
 guest_done "$log3"
 ktap_check $? "a second vblk-vmm attaches to the disk after the kill and boots"
 guest_done "$log3" || show "$log3"
 
-# 14. Synced data survived the kill; the file system checks clean.
+# 19. Synced data survived the kill; the file system checks clean.
 files2="g1 d/g2"
 gs=$(gsum "$log2" s)
 want3=$(printf '%s\n%s\n' "$g1" "$gs" | sort)
@@ -259,8 +322,9 @@ if ! ktap_check $? "after the kill: files synced before it have their sums (gues
 	note "want: $want3"; note "guest: $g3"; note "host: $h3"
 fi
 
-# 15. Clean-up.
-"$ctl" dev del "$A" force && "$ctl" dev del "$R" force && [ ! -e "/dev/vblk/$A" ] &&
+# 20. Clean-up.
+"$ctl" dev del "$A" force && "$ctl" dev del "$R" force && "$ctl" dev del "$FT" force &&
+[ ! -e "/dev/vblk/$A" ] &&
 ! "$ctl" dev show "$A" >/dev/null 2>&1
 ktap_check $? "vblkctl dev del: both devices gone"
 

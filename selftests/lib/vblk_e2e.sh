@@ -102,14 +102,15 @@ throttle_limit() {
 }
 
 # e2e_guest_image: $work/guest.cpio.gz, the guest of e2e-guest.sh: its
-# /init, the host's mke2fs and e2fsck in /opt/e2fs with their libraries, and
-# a 4 MiB random /pattern.bin (also left in $work/pattern.bin).
+# /init, the host's mke2fs, e2fsck and resize2fs in /opt/e2fs with their
+# libraries, and a 4 MiB random /pattern.bin (also left in
+# $work/pattern.bin).
 e2e_guest_image() {
 	local g=$root/selftests/guest x=$work/extra lib
 	head -c $((4 * MIB)) /dev/urandom >"$work/pattern.bin"
 	mkdir -p "$x/opt/e2fs" "$x/lib64" "$x/etc" "$x/ro"
-	cp /usr/sbin/mke2fs /usr/sbin/e2fsck "$x/opt/e2fs/"
-	for lib in $(ldd /usr/sbin/mke2fs /usr/sbin/e2fsck | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u); do
+	cp /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/resize2fs "$x/opt/e2fs/"
+	for lib in $(ldd /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/resize2fs | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u); do
 		mkdir -p "$x$(dirname "$lib")"
 		cp -L "$lib" "$x$lib"
 	done

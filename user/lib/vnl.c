@@ -145,7 +145,16 @@ static enum vnl_attrs vnl_req_set(const void *req, size_t len)
 	if (len < NLMSG_HDRLEN + GENL_HDRLEN)
 		return VNL_ATTRS_NONE;
 	g = (const struct genlmsghdr *)((const char *)req + NLMSG_HDRLEN);
-	return g->cmd == VBLK_CMD_EVENT_NTF ? VNL_ATTRS_EVENT : VNL_ATTRS_DEV;
+	switch (g->cmd) {
+	case VBLK_CMD_EVENT_NTF:
+		return VNL_ATTRS_EVENT;
+	case VBLK_CMD_GROUP_ADD:
+	case VBLK_CMD_GROUP_DEL:
+	case VBLK_CMD_GROUP_GET:
+	case VBLK_CMD_GROUP_SET:
+		return VNL_ATTRS_GROUP;
+	}
+	return VNL_ATTRS_DEV;
 }
 
 static int vnl_find_in(const char *buf, size_t start, size_t end, uint32_t off,

@@ -34,6 +34,8 @@ enum vnl_attrs {
 	VNL_ATTRS_STATS,
 	VNL_ATTRS_THROTTLE,
 	VNL_ATTRS_EVENT,
+	VNL_ATTRS_GROUP,
+	VNL_ATTRS_LATENCY,
 };
 
 /**
@@ -46,6 +48,8 @@ const char *vnl_attr_name(enum vnl_attrs set, unsigned int type);
 enum vnl_attrs vnl_attr_nest(enum vnl_attrs set, unsigned int type);
 /* Spec name of a monitor event type ("throttle-start"), NULL if unknown. */
 const char *vnl_event_name(uint32_t type);
+/* Spec name of an op-class ("write-zeroes"), NULL if unknown. */
+const char *vnl_op_class_name(uint32_t op);
 
 struct vnl {
 	struct nl_sock *sk;
@@ -125,7 +129,21 @@ struct vnl_queue {
 	uint8_t throttled;
 	uint16_t last_avail_idx;
 	uint16_t used_idx;
+	uint64_t requests;
+	uint64_t bytes;
+	uint32_t inflight_peak;
 };
+
+/* One latency histogram of a device (the "latency" nest). */
+struct vnl_hist {
+	uint32_t op;			/* VBLK_OP_CLASS_* */
+	uint32_t kind;			/* VBLK_LATENCY_KIND_* */
+	uint64_t sum_ns;
+	unsigned int nb;		/* buckets received */
+	uint64_t b[VBLK_LATENCY_BUCKETS];
+};
+
+#define VNL_HIST_MAX	16
 
 /* Throttle limits, by name or by VBLK_A_THROTTLE_* index (0 unused). */
 struct vnl_throttle {
@@ -134,6 +152,14 @@ struct vnl_throttle {
 	uint64_t iops_burst;
 	uint64_t bps;
 	uint64_t bps_burst;
+	uint64_t iops_read;
+	uint64_t iops_read_burst;
+	uint64_t iops_write;
+	uint64_t iops_write_burst;
+	uint64_t bps_read;
+	uint64_t bps_read_burst;
+	uint64_t bps_write;
+	uint64_t bps_write_burst;
 };
 
 /* Counters, by name or by VBLK_A_STATS_* index (0 unused). */
@@ -148,6 +174,10 @@ struct vnl_stats {
 	uint64_t throttled_count;
 	uint64_t currently_throttled;
 	uint64_t invalid_avail_idx_count;
+	uint64_t discards_completed;
+	uint64_t bytes_discarded;
+	uint64_t write_zeroes_completed;
+	uint64_t bytes_zeroed;
 };
 
 /*
@@ -167,8 +197,12 @@ struct vnl_dev {
 	uint64_t features;
 	uint64_t device_features;
 	uint32_t queues;		/* the "queues" attribute */
+	uint32_t cache;			/* VBLK_CACHE_MODE_* */
+	char group[VBLK_NAME_MAX];	/* "" when in none */
 	unsigned int nqueue;		/* "queue" nests, in order */
 	struct vnl_queue queue[VBLK_QUEUES_MAX];
+	unsigned int nlat;		/* "latency" nests, in order */
+	struct vnl_hist lat[VNL_HIST_MAX];
 	bool has_stats;			/* the nest with every counter */
 	union {
 		uint64_t stats[VBLK_A_STATS_MAX + 1];
@@ -182,6 +216,9 @@ struct vnl_dev {
 
 /* Decode a dev-get message: 0, or -EPROTO if malformed. */
 int vnl_parse_dev(const struct nlmsghdr *nlh, struct vnl_dev *d);
+/* The histogram of @op and @kind in @d, or NULL. */
+const struct vnl_hist *vnl_dev_hist(const struct vnl_dev *d, uint32_t op,
+				    uint32_t kind);
 
 /* dev-add: unset fields are not sent. */
 struct vnl_add {
@@ -194,19 +231,24 @@ struct vnl_add {
 	const char *serial;		/* NULL: not sent */
 	bool has_queues;
 	uint32_t queues;
+	int cache;			/* VBLK_CACHE_MODE_*, -1: not sent */
 	bool throttle;			/* send the throttle nest */
 	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
 	bool thr_set[VBLK_A_THROTTLE_MAX + 1];
 };
 
 #define VNL_ADD(n, fd) \
-	((struct vnl_add){ .name = (n), .backing_fd = (fd), .read_only = -1 })
+	((struct vnl_add){ .name = (n), .backing_fd = (fd), .read_only = -1, \
+			   .cache = -1 })
 
 /* dev-set by name (or by id when @name is NULL). */
 struct vnl_set {
 	const char *name;
 	uint32_t id;
 	const char *serial;		/* NULL: not sent */
+	bool has_capacity;		/* resize to @capacity bytes */
+	uint64_t capacity;
+	const char *group;		/* NULL: not sent; "": leave the group */
 	bool throttle;			/* send the nest (none set: no limits) */
 	uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
 	bool thr_set[VBLK_A_THROTTLE_MAX + 1];
@@ -214,6 +256,11 @@ struct vnl_set {
 
 /* The throttle nest with the limits flagged in @set (an empty nest is kept). */
 int vnl_put_throttle(struct nl_msg *msg, const uint64_t *thr, const bool *set);
+/* The same as attribute @type (the group's throttle). */
+int vnl_put_throttle_as(struct nl_msg *msg, int type, const uint64_t *thr,
+			const bool *set);
+/* A nest of uint values indexed by type, 1..@max: how many, or -EPROTO. */
+int vnl_parse_uints(const struct nlattr *nest, uint64_t *vals, int max);
 int vnl_put_add(struct nl_msg *msg, const struct vnl_add *a);
 
 /* dev-add; *@id (may be NULL) gets the new device's id. */
@@ -230,6 +277,39 @@ int vnl_dev_get_id(struct vnl *v, uint32_t id, struct vnl_dev *d);
 int vnl_dev_dump(struct vnl *v, struct vnl_dev **devs, int *n);
 /* Number of devices, or a negative errno. */
 int vnl_dev_count(struct vnl *v);
+
+/* ---- limit groups ---- */
+
+/* A group-get reply. */
+struct vnl_group {
+	bool has[VBLK_A_GROUP_MAX + 1];	/* attribute present */
+	uint32_t id;
+	char name[VBLK_NAME_MAX];
+	union {
+		uint64_t thr[VBLK_A_THROTTLE_MAX + 1];
+		struct vnl_throttle throttle;
+	};
+	uint32_t members;
+	unsigned int nmember;		/* "member" names, in order */
+	char member[64][VBLK_NAME_MAX];
+	uint32_t waiting;
+	uint64_t ops;
+	uint64_t bytes;
+	uint64_t waits;
+};
+
+/* Decode a group-get message: 0, or -EPROTO if malformed. */
+int vnl_parse_group(const struct nlmsghdr *nlh, struct vnl_group *g);
+/* group-add with the limits flagged in @set; *@id (may be NULL) its id. */
+int vnl_group_add(struct vnl *v, const char *name, const uint64_t *thr,
+		  const bool *set, uint32_t *id);
+/* group-set: the nest with the limits flagged in @set (none: no limits). */
+int vnl_group_set(struct vnl *v, const char *name, const uint64_t *thr,
+		  const bool *set);
+int vnl_group_del(struct vnl *v, const char *name);
+int vnl_group_get(struct vnl *v, const char *name, struct vnl_group *g);
+/* Every group (*groups is malloc'd); v->dump_intr as for devices. */
+int vnl_group_dump(struct vnl *v, struct vnl_group **groups, int *n);
 
 /* ---- monitor ---- */
 

@@ -20,10 +20,10 @@
 _Static_assert(offsetof(struct vnl_dev, st.io_errors) ==
 	       offsetof(struct vnl_dev, stats[VBLK_A_STATS_IO_ERRORS]),
 	       "stats layout");
-_Static_assert(offsetof(struct vnl_dev, st.invalid_avail_idx_count) ==
+_Static_assert(offsetof(struct vnl_dev, st.bytes_zeroed) ==
 	       offsetof(struct vnl_dev, stats[VBLK_A_STATS_MAX]),
 	       "stats layout");
-_Static_assert(offsetof(struct vnl_dev, throttle.bps_burst) ==
+_Static_assert(offsetof(struct vnl_dev, throttle.bps_write_burst) ==
 	       offsetof(struct vnl_dev, thr[VBLK_A_THROTTLE_MAX]),
 	       "throttle layout");
 _Static_assert(offsetof(struct vnl_dev, throttle.iops) ==
@@ -54,6 +54,9 @@ static const struct vnl_field vnl_queue_fields[] = {
 	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_THROTTLED, VNL_U8, throttled),
 	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_LAST_AVAIL_IDX, VNL_U16, last_avail_idx),
 	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_USED_IDX, VNL_U16, used_idx),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_REQUESTS, VNL_UINT, requests),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_BYTES, VNL_UINT, bytes),
+	VNL_FIELD(vnl_queue, VBLK_A_QUEUE_INFLIGHT_PEAK, VNL_U32, inflight_peak),
 	{ 0 },
 };
 
@@ -69,6 +72,8 @@ static const struct vnl_field vnl_dev_fields[] = {
 	VNL_FIELD(vnl_dev, VBLK_A_DEV_FEATURES, VNL_UINT, features),
 	VNL_FIELD(vnl_dev, VBLK_A_DEV_DEVICE_FEATURES, VNL_UINT, device_features),
 	VNL_FIELD(vnl_dev, VBLK_A_DEV_QUEUES, VNL_U32, queues),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_CACHE, VNL_U32, cache),
+	VNL_FIELD(vnl_dev, VBLK_A_DEV_GROUP, VNL_STR, group),
 	{ 0 },
 };
 
@@ -128,8 +133,7 @@ static int vnl_parse_queue(const struct nlattr *nest, struct vnl_queue *q)
 	return 0;
 }
 
-/* A nest of uint values indexed by type, 1..@max; returns how many. */
-static int vnl_parse_uints(const struct nlattr *nest, uint64_t *vals, int max)
+int vnl_parse_uints(const struct nlattr *nest, uint64_t *vals, int max)
 {
 	struct nlattr *a;
 	int rem, n = 0;
@@ -147,6 +151,42 @@ static int vnl_parse_uints(const struct nlattr *nest, uint64_t *vals, int max)
 	return n;
 }
 
+static const struct vnl_field vnl_hist_fields[] = {
+	VNL_FIELD(vnl_hist, VBLK_A_LATENCY_OP, VNL_U32, op),
+	VNL_FIELD(vnl_hist, VBLK_A_LATENCY_KIND, VNL_U32, kind),
+	VNL_FIELD(vnl_hist, VBLK_A_LATENCY_SUM_NS, VNL_UINT, sum_ns),
+	{ 0 },
+};
+
+static int vnl_parse_hist(const struct nlattr *nest, struct vnl_hist *h)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		int n = vnl_decode(a, vnl_hist_fields, h);
+
+		if (n < 0)
+			return -EPROTO;
+		if (nla_type(a) != VBLK_A_LATENCY_BUCKET)
+			continue;
+		if ((nla_len(a) != 4 && nla_len(a) != 8) ||
+		    h->nb >= VBLK_LATENCY_BUCKETS)
+			return -EPROTO;
+		h->b[h->nb++] = nla_len(a) == 8 ? nla_get_u64(a) : nla_get_u32(a);
+	}
+	return 0;
+}
+
+const struct vnl_hist *vnl_dev_hist(const struct vnl_dev *d, uint32_t op,
+				    uint32_t kind)
+{
+	for (unsigned int i = 0; i < d->nlat; i++)
+		if (d->lat[i].op == op && d->lat[i].kind == kind)
+			return &d->lat[i];
+	return NULL;
+}
+
 static int vnl_parse_dev_attr(const struct nlattr *a, struct vnl_dev *d)
 {
 	int n = vnl_decode(a, vnl_dev_fields, d);
@@ -158,6 +198,10 @@ static int vnl_parse_dev_attr(const struct nlattr *a, struct vnl_dev *d)
 		if (d->nqueue >= VBLK_QUEUES_MAX)
 			return -EPROTO;
 		return vnl_parse_queue(a, &d->queue[d->nqueue++]);
+	case VBLK_A_DEV_LATENCY:
+		if (d->nlat >= VNL_HIST_MAX)
+			return 0;	/* more than we keep: ignored */
+		return vnl_parse_hist(a, &d->lat[d->nlat++]);
 	case VBLK_A_DEV_STATS:
 		n = vnl_parse_uints(a, d->stats, VBLK_A_STATS_MAX);
 		d->has_stats = n == VBLK_A_STATS_MAX;
@@ -221,7 +265,13 @@ int vnl_parse_event(const struct nlmsghdr *nlh, struct vnl_event *ev)
 
 int vnl_put_throttle(struct nl_msg *msg, const uint64_t *thr, const bool *set)
 {
-	struct nlattr *nest = nla_nest_start(msg, VBLK_A_DEV_THROTTLE);
+	return vnl_put_throttle_as(msg, VBLK_A_DEV_THROTTLE, thr, set);
+}
+
+int vnl_put_throttle_as(struct nl_msg *msg, int type, const uint64_t *thr,
+			const bool *set)
+{
+	struct nlattr *nest = nla_nest_start(msg, type);
 
 	if (!nest)
 		return -ENOMEM;
@@ -244,6 +294,8 @@ int vnl_put_add(struct nl_msg *msg, const struct vnl_add *a)
 	     nla_put_u8(msg, VBLK_A_DEV_READ_ONLY, (uint8_t)a->read_only)) ||
 	    (a->serial && nla_put_string(msg, VBLK_A_DEV_SERIAL, a->serial)) ||
 	    (a->has_queues && nla_put_u32(msg, VBLK_A_DEV_QUEUES, a->queues)) ||
+	    (a->cache >= 0 &&
+	     nla_put_u32(msg, VBLK_A_DEV_CACHE, (uint32_t)a->cache)) ||
 	    (a->throttle && vnl_put_throttle(msg, a->thr, a->thr_set)))
 		return -ENOMEM;
 	return 0;
@@ -284,6 +336,9 @@ int vnl_dev_set(struct vnl *v, const struct vnl_set *s)
 	    ((s->name && nla_put_string(msg, VBLK_A_DEV_NAME, s->name)) ||
 	     (!s->name && nla_put_u32(msg, VBLK_A_DEV_ID, s->id)) ||
 	     (s->serial && nla_put_string(msg, VBLK_A_DEV_SERIAL, s->serial)) ||
+	     (s->has_capacity &&
+	      nla_put_u64(msg, VBLK_A_DEV_CAPACITY, s->capacity)) ||
+	     (s->group && nla_put_string(msg, VBLK_A_DEV_GROUP, s->group)) ||
 	     (s->throttle && vnl_put_throttle(msg, s->thr, s->thr_set)))) {
 		nlmsg_free(msg);
 		msg = NULL;
@@ -333,10 +388,13 @@ int vnl_dev_get_id(struct vnl *v, uint32_t id, struct vnl_dev *d)
 	return vnl_xfer(v, vnl_msg_dev(v, VBLK_CMD_DEV_GET, NULL, id), vnl_dev_cb, d);
 }
 
+/* A dump into a growing array of records of @size bytes. */
 struct vnl_dump {
-	struct vnl_dev *devs;
+	char *items;
 	int n;
 	int cap;
+	size_t size;
+	int (*parse)(const struct nlmsghdr *nlh, void *rec);
 };
 
 static int vnl_dump_cb(struct nl_msg *msg, void *arg)
@@ -345,33 +403,45 @@ static int vnl_dump_cb(struct nl_msg *msg, void *arg)
 
 	if (dp->n == dp->cap) {
 		int cap = dp->cap ? 2 * dp->cap : 64;
-		struct vnl_dev *p = realloc(dp->devs, cap * sizeof(*p));
+		char *p = realloc(dp->items, cap * dp->size);
 
 		if (!p)
 			return -ENOMEM;
-		dp->devs = p;
+		dp->items = p;
 		dp->cap = cap;
 	}
-	if (vnl_parse_dev(nlmsg_hdr(msg), &dp->devs[dp->n]))
+	if (dp->parse(nlmsg_hdr(msg), dp->items + dp->n * dp->size))
 		return -EPROTO;
 	dp->n++;
 	return 0;
 }
 
-int vnl_dev_dump(struct vnl *v, struct vnl_dev **devs, int *n)
+static int vnl_dump(struct vnl *v, uint8_t cmd, struct vnl_dump *dp,
+		    void **items, int *n)
 {
-	struct vnl_dump dp = { 0 };
-	int ret;
+	int ret = vnl_xfer(v, vnl_msg(v, cmd, NLM_F_DUMP), vnl_dump_cb, dp);
 
-	ret = vnl_xfer(v, vnl_msg(v, VBLK_CMD_DEV_GET, NLM_F_DUMP), vnl_dump_cb,
-		       &dp);
 	if (ret) {
-		free(dp.devs);
+		free(dp->items);
 		return ret;
 	}
-	*devs = dp.devs;
-	*n = dp.n;
+	*items = dp->items;
+	*n = dp->n;
 	return 0;
+}
+
+static int vnl_parse_dev_rec(const struct nlmsghdr *nlh, void *rec)
+{
+	return vnl_parse_dev(nlh, rec);
+}
+
+int vnl_dev_dump(struct vnl *v, struct vnl_dev **devs, int *n)
+{
+	struct vnl_dump dp = {
+		.size = sizeof(**devs), .parse = vnl_parse_dev_rec,
+	};
+
+	return vnl_dump(v, VBLK_CMD_DEV_GET, &dp, (void **)devs, n);
 }
 
 int vnl_dev_count(struct vnl *v)
@@ -382,6 +452,134 @@ int vnl_dev_count(struct vnl *v)
 	ret = vnl_dev_dump(v, &devs, &n);
 	free(devs);
 	return ret ? ret : n;
+}
+
+/* ---- limit groups ---- */
+
+static const struct vnl_field vnl_group_fields[] = {
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_ID, VNL_U32, id),
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_NAME, VNL_STR, name),
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_MEMBERS, VNL_U32, members),
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_WAITING, VNL_U32, waiting),
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_OPS, VNL_UINT, ops),
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_BYTES, VNL_UINT, bytes),
+	VNL_FIELD(vnl_group, VBLK_A_GROUP_WAITS, VNL_UINT, waits),
+	{ 0 },
+};
+
+static int vnl_parse_group_attr(const struct nlattr *a, struct vnl_group *g)
+{
+	int n = vnl_decode(a, vnl_group_fields, g);
+	size_t len = (size_t)nla_len(a);
+
+	if (n <= 0)
+		return n;
+	switch (nla_type(a)) {
+	case VBLK_A_GROUP_MEMBER:
+		if (g->nmember >= sizeof(g->member) / sizeof(g->member[0]))
+			return 0;	/* more than we keep: counted only */
+		if (!len || len > VBLK_NAME_MAX || !memchr(nla_data(a), '\0', len))
+			return -EPROTO;
+		memcpy(g->member[g->nmember++], nla_data(a), len);
+		return 0;
+	case VBLK_A_GROUP_THROTTLE:
+		n = vnl_parse_uints(a, g->thr, VBLK_A_THROTTLE_MAX);
+		return n < 0 ? n : 0;
+	}
+	return 0;	/* newer than this library: ignored */
+}
+
+int vnl_parse_group(const struct nlmsghdr *nlh, struct vnl_group *g)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *a;
+	int rem;
+
+	memset(g, 0, sizeof(*g));
+	if (!genlmsg_valid_hdr((struct nlmsghdr *)nlh, 0))
+		return -EPROTO;
+	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), rem) {
+		int t = nla_type(a);
+
+		if (vnl_parse_group_attr(a, g))
+			return -EPROTO;
+		if (t > 0 && t <= VBLK_A_GROUP_MAX)
+			g->has[t] = true;
+	}
+	return g->has[VBLK_A_GROUP_ID] && g->has[VBLK_A_GROUP_NAME] ? 0 : -EPROTO;
+}
+
+static int vnl_group_cb(struct nl_msg *msg, void *arg)
+{
+	return vnl_parse_group(nlmsg_hdr(msg), arg);
+}
+
+/* A group request naming its group, with the limits if @set is given. */
+static struct nl_msg *vnl_msg_group(struct vnl *v, uint8_t cmd, const char *name,
+				    const uint64_t *thr, const bool *set)
+{
+	struct nl_msg *msg = vnl_msg(v, cmd, 0);
+
+	if (msg && (nla_put_string(msg, VBLK_A_GROUP_NAME, name) ||
+		    (set && vnl_put_throttle_as(msg, VBLK_A_GROUP_THROTTLE, thr,
+						 set)))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int vnl_group_add(struct vnl *v, const char *name, const uint64_t *thr,
+		  const bool *set, uint32_t *id)
+{
+	struct vnl_group *g = calloc(1, sizeof(*g));
+	struct nl_msg *msg = vnl_msg_group(v, VBLK_CMD_GROUP_ADD, name, thr,
+					   set);
+	int ret;
+
+	if (!g) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = vnl_xfer(v, msg, vnl_group_cb, g);
+	if (!ret && id)
+		*id = g->id;
+	free(g);
+	return ret;
+}
+
+int vnl_group_set(struct vnl *v, const char *name, const uint64_t *thr,
+		  const bool *set)
+{
+	return vnl_xfer(v, vnl_msg_group(v, VBLK_CMD_GROUP_SET, name, thr, set),
+			NULL, NULL);
+}
+
+int vnl_group_del(struct vnl *v, const char *name)
+{
+	return vnl_xfer(v, vnl_msg_group(v, VBLK_CMD_GROUP_DEL, name, NULL, NULL),
+			NULL, NULL);
+}
+
+int vnl_group_get(struct vnl *v, const char *name, struct vnl_group *g)
+{
+	memset(g, 0, sizeof(*g));
+	return vnl_xfer(v, vnl_msg_group(v, VBLK_CMD_GROUP_GET, name, NULL, NULL),
+			vnl_group_cb, g);
+}
+
+static int vnl_parse_group_rec(const struct nlmsghdr *nlh, void *rec)
+{
+	return vnl_parse_group(nlh, rec);
+}
+
+int vnl_group_dump(struct vnl *v, struct vnl_group **groups, int *n)
+{
+	struct vnl_dump dp = {
+		.size = sizeof(**groups), .parse = vnl_parse_group_rec,
+	};
+
+	return vnl_dump(v, VBLK_CMD_GROUP_GET, &dp, (void **)groups, n);
 }
 
 /* ---- monitor ---- */

@@ -63,6 +63,7 @@ void shim_fail(const char *file, int line, const char *fmt, ...)
 #define EXPORT_SYMBOL(x)
 #define EXPORT_SYMBOL_GPL(x)
 #define EXPORT_SYMBOL_IF_KUNIT(x)
+#define EXPORT_SYMBOL_NS_GPL(x, ns)
 #define VISIBLE_IF_KUNIT	static
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -203,6 +204,7 @@ static inline bool test_and_set_bit(unsigned int nr, unsigned long *addr)
 		if (!((*(addr) >> (bit)) & 1)) {} else
 static inline unsigned int hweight64(u64 w) { return __builtin_popcountll(w); }
 static inline unsigned int hweight32(u32 w) { return __builtin_popcount(w); }
+static inline int fls64(u64 x) { return x ? 64 - __builtin_clzll(x) : 0; }
 #define ilog2(n)	(63 - __builtin_clzll((u64)(n)))
 
 /* ---- 64-bit division ---------------------------------------------------- */
@@ -324,7 +326,69 @@ static inline size_t shim_array_size(size_t n, size_t s)
 	return __builtin_mul_overflow(n, s, &r) ? SIZE_MAX : r;
 }
 
+#define ERR_PTR(e)			((void *)(long)(e))
+#define PTR_ERR(p)			((long)(p))
+#define IS_ERR(p)			((unsigned long)(p) >= (unsigned long)-4095)
+static inline ssize_t strscpy(char *d, const char *s, size_t n)
+{
+	size_t l = strnlen(s, n);
+
+	if (!n)
+		return -E2BIG;
+	if (l == n) {
+		memcpy(d, s, n - 1);
+		d[n - 1] = 0;
+		return -E2BIG;
+	}
+	memcpy(d, s, l + 1);
+	return l;
+}
+
 /* ---- lists ---------------------------------------------------------------- */
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+static inline void INIT_LIST_HEAD(struct list_head *h) { h->next = h->prev = h; }
+static inline bool list_empty(const struct list_head *h) { return h->next == h; }
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+static inline void list_del(struct list_head *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->next = n->prev = NULL;
+}
+#define list_entry(ptr, type, member)	container_of(ptr, type, member)
+#define list_first_entry_or_null(h, type, member)			\
+	(list_empty(h) ? NULL : list_entry((h)->next, type, member))
+#define list_for_each_entry(pos, h, member)				\
+	for (pos = list_entry((h)->next, __typeof__(*pos), member);	\
+	     &pos->member != (h);					\
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+
+/*
+ * The group registry's xarray: the fuzzer never makes a group, so an
+ * empty registry that refuses to grow is all it needs.
+ */
+struct xarray {
+	int unused;
+};
+#define DEFINE_XARRAY_ALLOC1(name)	struct xarray name = { 0 }
+#define XA_PRESENT			0
+#define XA_LIMIT(lo, hi)		0
+#define xa_find(xa, idx, max, f)	((void)(xa), (void)(idx), NULL)
+#define xa_for_each(xa, idx, e)						\
+	for ((void)(xa), (idx) = 0, (e) = NULL; false; )
+#define xa_alloc_cyclic(xa, id, e, lim, next, gfp)			\
+	((void)(xa), (void)(id), (void)(e), (void)(next), -ENOMEM)
+#define xa_erase(xa, idx)		((void)(xa), (void)(idx), NULL)
+#define xa_destroy(xa)			((void)(xa))
 
 struct llist_node {
 	struct llist_node *next;
@@ -437,6 +501,14 @@ struct kvec {
 #define ITER_DEST	0	/* READ: the iterator is filled */
 #define ITER_SOURCE	1	/* WRITE: the iterator is drained */
 enum iter_type { ITER_KVEC = 1 };
+
+struct page;
+
+struct bio_vec {
+	struct page *bv_page;
+	unsigned int bv_len;
+	unsigned int bv_offset;
+};
 
 struct iov_iter {
 	u8 iter_type;

@@ -14,6 +14,44 @@
 #define VBLK_QUEUES_MAX	16
 
 /**
+ * enum vblk_cache_mode - How writes reach the backing store (virtio-blk's
+ *   writeback configuration byte, VIRTIO_BLK_F_CONFIG_WCE).
+ * @VBLK_CACHE_MODE_WRITETHROUGH: Every write is durable (synced) before it
+ *   completes.
+ * @VBLK_CACHE_MODE_WRITEBACK: Writes complete without a sync; the driver's
+ *   flushes make them durable.
+ */
+enum vblk_cache_mode {
+	VBLK_CACHE_MODE_WRITETHROUGH,
+	VBLK_CACHE_MODE_WRITEBACK,
+};
+
+#define VBLK_LATENCY_BUCKETS	26
+
+/**
+ * enum vblk_op_class - The kinds of request a device keeps latencies of.
+ */
+enum vblk_op_class {
+	VBLK_OP_CLASS_READ,
+	VBLK_OP_CLASS_WRITE,
+	VBLK_OP_CLASS_FLUSH,
+	VBLK_OP_CLASS_DISCARD,
+	VBLK_OP_CLASS_WRITE_ZEROES,
+};
+
+/**
+ * enum vblk_latency_kind - What a latency histogram measures.
+ * @VBLK_LATENCY_KIND_SERVICE: From a request's admission (past validation and
+ *   the throttle) to its completion in the used ring.
+ * @VBLK_LATENCY_KIND_THROTTLED: Time a request waited for throttle tokens
+ *   (only requests that waited are counted).
+ */
+enum vblk_latency_kind {
+	VBLK_LATENCY_KIND_SERVICE,
+	VBLK_LATENCY_KIND_THROTTLED,
+};
+
+/**
  * enum vblk_event_type - What a monitor notification reports.
  * @VBLK_EVENT_TYPE_ADD: A device was created.
  * @VBLK_EVENT_TYPE_DEL: A device was deleted.
@@ -53,6 +91,9 @@ enum {
 	VBLK_A_DEV_STATS,
 	VBLK_A_DEV_THROTTLE,
 	VBLK_A_DEV_QUEUES,
+	VBLK_A_DEV_GROUP,
+	VBLK_A_DEV_LATENCY,
+	VBLK_A_DEV_CACHE,
 
 	__VBLK_A_DEV_MAX,
 	VBLK_A_DEV_MAX = (__VBLK_A_DEV_MAX - 1)
@@ -66,9 +107,22 @@ enum {
 	VBLK_A_QUEUE_THROTTLED,
 	VBLK_A_QUEUE_LAST_AVAIL_IDX,
 	VBLK_A_QUEUE_USED_IDX,
+	VBLK_A_QUEUE_REQUESTS,
+	VBLK_A_QUEUE_BYTES,
+	VBLK_A_QUEUE_INFLIGHT_PEAK,
 
 	__VBLK_A_QUEUE_MAX,
 	VBLK_A_QUEUE_MAX = (__VBLK_A_QUEUE_MAX - 1)
+};
+
+enum {
+	VBLK_A_LATENCY_OP = 1,
+	VBLK_A_LATENCY_KIND,
+	VBLK_A_LATENCY_SUM_NS,
+	VBLK_A_LATENCY_BUCKET,
+
+	__VBLK_A_LATENCY_MAX,
+	VBLK_A_LATENCY_MAX = (__VBLK_A_LATENCY_MAX - 1)
 };
 
 enum {
@@ -81,6 +135,10 @@ enum {
 	VBLK_A_STATS_THROTTLED_COUNT,
 	VBLK_A_STATS_CURRENTLY_THROTTLED,
 	VBLK_A_STATS_INVALID_AVAIL_IDX_COUNT,
+	VBLK_A_STATS_DISCARDS_COMPLETED,
+	VBLK_A_STATS_BYTES_DISCARDED,
+	VBLK_A_STATS_WRITE_ZEROES_COMPLETED,
+	VBLK_A_STATS_BYTES_ZEROED,
 
 	__VBLK_A_STATS_MAX,
 	VBLK_A_STATS_MAX = (__VBLK_A_STATS_MAX - 1)
@@ -91,9 +149,32 @@ enum {
 	VBLK_A_THROTTLE_IOPS_BURST,
 	VBLK_A_THROTTLE_BPS,
 	VBLK_A_THROTTLE_BPS_BURST,
+	VBLK_A_THROTTLE_IOPS_READ,
+	VBLK_A_THROTTLE_IOPS_READ_BURST,
+	VBLK_A_THROTTLE_IOPS_WRITE,
+	VBLK_A_THROTTLE_IOPS_WRITE_BURST,
+	VBLK_A_THROTTLE_BPS_READ,
+	VBLK_A_THROTTLE_BPS_READ_BURST,
+	VBLK_A_THROTTLE_BPS_WRITE,
+	VBLK_A_THROTTLE_BPS_WRITE_BURST,
 
 	__VBLK_A_THROTTLE_MAX,
 	VBLK_A_THROTTLE_MAX = (__VBLK_A_THROTTLE_MAX - 1)
+};
+
+enum {
+	VBLK_A_GROUP_ID = 1,
+	VBLK_A_GROUP_NAME,
+	VBLK_A_GROUP_THROTTLE,
+	VBLK_A_GROUP_MEMBERS,
+	VBLK_A_GROUP_MEMBER,
+	VBLK_A_GROUP_WAITING,
+	VBLK_A_GROUP_OPS,
+	VBLK_A_GROUP_BYTES,
+	VBLK_A_GROUP_WAITS,
+
+	__VBLK_A_GROUP_MAX,
+	VBLK_A_GROUP_MAX = (__VBLK_A_GROUP_MAX - 1)
 };
 
 enum {
@@ -112,6 +193,10 @@ enum {
 	VBLK_CMD_DEV_GET,
 	VBLK_CMD_DEV_SET,
 	VBLK_CMD_EVENT_NTF,
+	VBLK_CMD_GROUP_ADD,
+	VBLK_CMD_GROUP_DEL,
+	VBLK_CMD_GROUP_GET,
+	VBLK_CMD_GROUP_SET,
 
 	__VBLK_CMD_MAX,
 	VBLK_CMD_MAX = (__VBLK_CMD_MAX - 1)
