@@ -557,9 +557,19 @@ void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 	vblk_run(&r);
 	blk_finish_plug(&plug);
 	vblk_reap(&r);
-	/* The queue is no longer held back: the stall episode ends. */
-	if (!r.stalled)
+	/*
+	 * The queue is no longer held back: the stall episode ends, also
+	 * when the stalled chain never came back to the throttle (rewritten,
+	 * now invalid): the device leaves its group's queue then, or it
+	 * would hold the group up, and the wait is not charged to the next
+	 * request.
+	 */
+	if (!r.stalled) {
+		if (r.bq->throttled)
+			p->unwait = true;
+		r.bq->stall_since = 0;
 		vblk_unthrottle(blk, r.bq, p);
+	}
 	if (p->published)
 		p->signal = vblk_vq_need_signal(vq) || r.failsafe;
 }

@@ -118,8 +118,15 @@ void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf)
 	buf[VBLK_CFG(alignment_offset)] = caps->align_off;
 	put_unaligned_le16(caps->min_io, buf + VBLK_CFG(min_io_size));
 	put_unaligned_le32(caps->opt_io, buf + VBLK_CFG(opt_io_size));
-	/* VIRTIO_BLK_F_CONFIG_WCE */
-	buf[VBLK_CFG(wce)] = READ_ONCE(blk->writeback);
+	/*
+	 * VIRTIO_BLK_F_CONFIG_WCE; without FLUSH the device is writethrough
+	 * and says so (virtio 1.2, 5.2.5.2).
+	 */
+	if (vblk_blk_negotiated(blk, VIRTIO_BLK_F_CONFIG_WCE) &&
+	    !vblk_blk_negotiated(blk, VIRTIO_BLK_F_FLUSH))
+		buf[VBLK_CFG(wce)] = 0;
+	else
+		buf[VBLK_CFG(wce)] = READ_ONCE(blk->writeback);
 	if (f & BIT_ULL(VIRTIO_BLK_F_MQ))
 		put_unaligned_le16(blk->cfg.num_queues,
 				   buf + VBLK_CFG(num_queues));

@@ -202,10 +202,14 @@ static void vblk_cfg_test_wce_initial(struct kunit *test)
 	vblk_fake_reg_write(test, wt->vd, VIRTIO_MMIO_STATUS, 0);
 	KUNIT_EXPECT_EQ(test, 0, cf_cfg8(test, wt, CF_WCE));
 
-	/* without FLUSH the byte does not matter: writethrough */
+	/*
+	 * Without FLUSH the device is writethrough and the byte says so
+	 * once the features are negotiated (virtio 1.2, 5.2.5.2).
+	 */
+	KUNIT_EXPECT_EQ(test, 1, cf_cfg8(test, nf, CF_WCE));
 	vblk_fake_wire_decline(test, nf->vd, &nf->vq, false,
 			       BIT_ULL(VIRTIO_BLK_F_FLUSH));
-	KUNIT_EXPECT_EQ(test, 1, cf_cfg8(test, nf, CF_WCE));
+	KUNIT_EXPECT_EQ(test, 0, cf_cfg8(test, nf, CF_WCE));
 	KUNIT_EXPECT_FALSE(test, vblk_vdev_cache_writeback(nf->vd));
 	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
 			cf_io(test, nf, VIRTIO_BLK_T_OUT, 1));
