@@ -303,6 +303,10 @@ void fz_op_init(struct fz_in *in)
 		want = fz_get64(in);		/* anything, refused or not */
 	else
 		want &= offer;
+	/* The model has no discard, write zeroes or cache switch yet. */
+	want &= ~(BIT_ULL(VIRTIO_BLK_F_DISCARD) |
+		  BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES) |
+		  BIT_ULL(VIRTIO_BLK_F_CONFIG_WCE));
 	fz.feat_want = want;
 	fz_mmio_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 0);
 	fz_mmio_write(VIRTIO_MMIO_DRIVER_FEATURES, 4, (u32)want);

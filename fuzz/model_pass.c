@@ -162,7 +162,11 @@ void fz_model_pass_end(int q)
 			 "queue %d: broken %d, the model says %d", q,
 			 v->broken, mq->broken);
 	}
-	if (mq->admitted)
+	/*
+	 * A stall episode lasts until a pass that ran ends without a
+	 * refusal, whether or not it admitted anything.
+	 */
+	if (mq->runnable && !stalled)
 		mq->throttled = false;
 	if (stalled) {
 		if (!mq->throttled)
