@@ -40,7 +40,7 @@ static bool fz_wraps(u64 gpa, u64 len)
  * table visited more often than it has entries, at most SEG_MAX + 2
  * descriptors, every descriptor readable, indirect tables only when
  * negotiated, not nested, without NEXT, a non-zero multiple of 16 bytes,
- * at most the queue size in entries, not wrapping. False: drop.
+ * at most max(queue size, SEG_MAX + 2) entries, not wrapping. False: drop.
  */
 static bool fz_walk(const struct fz_mq *mq, u16 head, struct fz_flat *c)
 {
@@ -60,7 +60,8 @@ static bool fz_walk(const struct fz_mq *mq, u16 head, struct fz_flat *c)
 			if (!mq->indirect || nested ||
 			    (d.flags & VRING_DESC_F_NEXT))
 				return false;
-			if (!d.len || d.len % 16 || d.len / 16 > mq->num ||
+			if (!d.len || d.len % 16 ||
+			    d.len / 16 > max_t(u32, mq->num, FZ_CHAIN_MAX) ||
 			    fz_wraps(d.addr, d.len))
 				return false;
 			table = d.addr;
@@ -181,7 +182,11 @@ static u8 fz_validate(struct fz_pred *p, const struct fz_flat *c)
 
 	if (c->n < 2)
 		return VIRTIO_BLK_S_IOERR;
-	if ((c->flags[0] & VRING_DESC_F_WRITE) || c->len[0] < FZ_HDR_LEN)
+	/* Rule 2: the header alone, exactly 16 bytes (no data after it). */
+	if ((c->flags[0] & VRING_DESC_F_WRITE) || c->len[0] != FZ_HDR_LEN)
+		return VIRTIO_BLK_S_IOERR;
+	/* Rule 3: at most 512 bytes of status descriptor (padding + status). */
+	if (c->len[c->n - 1] > 512)
 		return VIRTIO_BLK_S_IOERR;
 	if (!fz_mem_peek(&fz.mem, c->addr[0], &h, sizeof(h), FZ_RD))
 		return VIRTIO_BLK_S_IOERR;
