@@ -45,7 +45,7 @@ help:
 	@echo "  make bench          vblk against QEMU and the bare backing (QUICK=1: short)"
 	@echo "Install (PREFIX=$(PREFIX), DESTDIR for staging):"
 	@echo "  make install        install-module and install-user (build first with make)"
-	@echo "  make install-module vblk.ko into /lib/modules/KVER/updates, then depmod"
+	@echo "  make install-module vblk.ko (and vblk_vdpa.ko) into /lib/modules/KVER/updates, then depmod"
 	@echo "  make install-user   programs, man page, uapi headers, udev rule, completion"
 	@echo "  make uninstall      remove what make install installed"
 	@echo "  make dkms           vblk.ko as a DKMS package: dkms-src, then dkms add and install"

@@ -321,7 +321,11 @@ int vblk_file_check(struct file *file, bool read_only, const char **why)
 		*why = "not a file that can store data (a pseudo file?)";
 		return -EINVAL;
 	}
-	if (IS_SWAPFILE(inode)) {
+	/*
+	 * swapon marks the inode of the file's mapping: for a block device
+	 * that is the device's own, not the /dev node's inode.
+	 */
+	if (IS_SWAPFILE(file->f_mapping->host)) {
 		*why = "in use as swap";
 		return -ETXTBSY;
 	}

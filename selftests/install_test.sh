@@ -75,6 +75,7 @@ staged() {
 	while read -r f; do
 		case "$f" in
 		*/vblk.ko) src=kmod/vblk.ko ;;
+		*/vblk_vdpa.ko) src=kmod/vblk_vdpa.ko ;;
 		*/completions/vblkctl) src=completions/vblkctl ;;
 		*/sbin/vblkctl) src=user/vblkctl ;;
 		*/bin/vblk-vmm) src=user/vblk-vmm ;;
@@ -93,6 +94,8 @@ staged() {
 expect() {	# expect PREFIX UDEVDIR: the expected layout
 	{
 		echo "lib/modules/$kver/updates/vblk.ko"
+		# the vDPA binding, built where the kernel has CONFIG_VDPA
+		[ -f kmod/vblk_vdpa.ko ] && echo "lib/modules/$kver/updates/vblk_vdpa.ko"
 		echo "$1/sbin/vblkctl"
 		echo "$1/bin/vblk-vmm"
 		echo "$1/share/man/man8/vblkctl.8"
