@@ -138,15 +138,8 @@ static inline int io(struct vg *g, bool indirect, uint32_t type, uint64_t sector
 		.type = type, .sector = sector, .data_gpa = gpa,
 		.data_len = len, .nseg = nseg, .indirect = indirect,
 	};
-	int ret;
 
-	ret = vg_req_submit(g, &r);
-	if (!ret && vg_kick_needed(g))
-		ret = vg_kick(g);
-	if (!ret)
-		ret = vg_req_wait(g, &r);
-	return ret ? ret : r.status;
+	return vg_req_run(g, &r);
 }
-
 
 #endif /* VBLK_DP_FIXTURE_H */

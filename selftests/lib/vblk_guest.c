@@ -746,20 +746,26 @@ int vg_q_req_wait(struct vg_vq *vq, struct vg_req *r)
 	}
 }
 
+int vg_req_run(struct vg *g, struct vg_req *r)
+{
+	int ret;
+
+	ret = vg_req_submit(g, r);
+	if (!ret && vg_kick_needed(g))
+		ret = vg_kick(g);
+	if (!ret)
+		ret = vg_req_wait(g, r);
+	return ret ? ret : r->status;
+}
+
 int vg_blk_io(struct vg *g, uint32_t type, uint64_t sector, uint64_t gpa,
 	      uint32_t len)
 {
 	struct vg_req r = {
 		.type = type, .sector = sector, .data_gpa = gpa, .data_len = len,
 	};
-	int ret;
 
-	ret = vg_req_submit(g, &r);
-	if (!ret && vg_kick_needed(g))
-		ret = vg_kick(g);
-	if (!ret)
-		ret = vg_req_wait(g, &r);
-	return ret ? ret : r.status;
+	return vg_req_run(g, &r);
 }
 
 int vg_blk_read(struct vg *g, uint64_t sector, void *buf, uint32_t len)

@@ -201,6 +201,8 @@ int vg_req_submit(struct vg *g, struct vg_req *r);
 int vg_req_wait(struct vg *g, struct vg_req *r);
 int vg_q_req_submit(struct vg_vq *vq, struct vg_req *r);
 int vg_q_req_wait(struct vg_vq *vq, struct vg_req *r);
+/* Submit @r, kick if needed, wait: its status, or a negative errno. */
+int vg_req_run(struct vg *g, struct vg_req *r);
 int vg_blk_io(struct vg *g, uint32_t type, uint64_t sector, uint64_t gpa,
 	      uint32_t len);
 int vg_blk_read(struct vg *g, uint64_t sector, void *buf, uint32_t len);
