@@ -201,6 +201,15 @@ static u8 fz_validate(struct fz_pred *p, const struct fz_flat *c)
 		return VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_GET_ID:
 		return fz_validate_get_id(p, c);
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		/*
+		 * The driver never negotiates their features; the device
+		 * checks read-only before the feature (device-model.rst).
+		 */
+		if (fz.m.read_only)
+			return VIRTIO_BLK_S_IOERR;
+		break;
 	}
 	return VIRTIO_BLK_S_UNSUPP;
 }

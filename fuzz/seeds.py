@@ -16,6 +16,7 @@ OPS = ("MMIO_W MMIO_R INIT CHAIN DESC PUSH AVAIL_IDX KICK RUN PROCESS "
        "USED_EVENT VDEV ALLOCFAIL SERIAL SHOW").split()
 OP = {name: i for i, name in enumerate(OPS)}
 T_IN, T_OUT, T_FLUSH, T_GET_ID = 0, 1, 2, 3
+T_DISCARD, T_WRITE_ZEROES = 11, 13
 PUBLISH, KICK, INDIRECT = 0x02, 0x04, 0x01
 
 
@@ -36,8 +37,10 @@ def chain(q=0, t=T_IN, sector=0, flags=PUBLISH | KICK, segs=((0x10, 0x00),),
           hdr=0x01, status=0x02, table=0x30, mutation=0, mut_arg=b"",
           nseg_escape=False):
     nseg = bytes([5, len(segs)]) if nseg_escape else bytes([len(segs)])
-    out = bytes([OP["CHAIN"], q, t, sector, flags | mutation << 3]) + nseg + \
-        bytes([hdr])
+    # Selectors 0-7 pick a type (fuzz/ops.h); others go raw (selector 4).
+    tsel = bytes([t]) if t < 8 else bytes([4]) + struct.pack("<I", t)
+    out = bytes([OP["CHAIN"], q]) + tsel + \
+        bytes([sector, flags | mutation << 3]) + nseg + bytes([hdr])
     for seg in segs:
         out += bytes(seg[:2])
         if len(seg) > 2:                # a raw length (selector 0xc0)
@@ -81,6 +84,8 @@ def seeds():
     s["eof"] = header(size=1) + init() + chain(t=T_IN, segs=((0x10, 0x03),)) + RUN
     s["ro"] = (header(ro=True) + init(0x07) + chain(t=T_OUT) +
                chain(t=T_FLUSH, segs=(), hdr=0x03, status=0x04) + RUN)
+    s["ro-discard"] = (header(ro=True) + init(0x07) + chain(t=T_DISCARD) +
+                       chain(t=T_WRITE_ZEROES, hdr=0x03, status=0x04) + RUN)
     s["hole"] = (header(preset=1) + init() + chain(t=T_IN, segs=((0xc4, 0x01),)) +
                  chain(t=T_OUT, hdr=0xc5, status=0x04) + RUN)
     s["split"] = (header(preset=2) + init() +
