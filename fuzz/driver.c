@@ -299,14 +299,15 @@ void fz_op_init(struct fz_in *in)
 		want |= BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
 	if (f & 4)
 		want |= BIT_ULL(VIRTIO_BLK_F_FLUSH);
+	if (f & 8)
+		want |= BIT_ULL(VIRTIO_BLK_F_DISCARD) |
+			BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES);
 	if (f & 0x80)
 		want = fz_get64(in);		/* anything, refused or not */
 	else
 		want &= offer;
-	/* The model has no discard, write zeroes or cache switch yet. */
-	want &= ~(BIT_ULL(VIRTIO_BLK_F_DISCARD) |
-		  BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES) |
-		  BIT_ULL(VIRTIO_BLK_F_CONFIG_WCE));
+	/* The model has no cache switch yet. */
+	want &= ~BIT_ULL(VIRTIO_BLK_F_CONFIG_WCE);
 	fz.feat_want = want;
 	fz_mmio_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 0);
 	fz_mmio_write(VIRTIO_MMIO_DRIVER_FEATURES, 4, (u32)want);

@@ -3,7 +3,8 @@
  * Fake backing for vblk_fuzz: a file in a 1 MiB buffer with a size (reads
  * past it see end of file, writes past the buffer fail with -ENOSPC),
  * optional asynchronous submission whose completions the input schedules,
- * optional sync_range, and a plan of injected results (short transfers,
+ * optional sync_range, optional discard and write zeroes (both zero the
+ * range's bytes in the buffer), and a plan of injected results (short transfers,
  * zero, -EINTR after consuming part of the iterator, -EIO, a count larger
  * than asked for). Every call is reported to the model, which knows what
  * the device must conclude from the answers.
@@ -167,6 +168,50 @@ static ssize_t fz_submit(void *ctx, struct vblk_aio *aio)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * Discard and write zeroes answer from the transfer plan: -EINTR, -EIO,
+ * -ENOSPC for a transfer that would write nothing, else success.
+ */
+static int fz_range(bool zeroes, loff_t pos, u64 len, bool unmap)
+{
+	struct fz_pred *p;
+	int r = 0;
+
+	might_sleep();
+	fz_b.calls++;
+	p = fz_model_dwz_begin(zeroes, pos, len, unmap);
+	switch (fz_plan_next(fz_b.rw, &fz_b.nrw) % FZ_RW_NR) {
+	case FZ_RW_EINTR:
+		r = -EINTR;
+		break;
+	case FZ_RW_EIO:
+		r = -EIO;
+		break;
+	case FZ_RW_ZERO:
+		r = -ENOSPC;
+		break;
+	default:
+		if (pos >= 0 && (u64)pos < fz_b.size)
+			memset(fz_b.data + pos, 0,
+			       min_t(u64, len, fz_b.size - pos));
+		break;
+	}
+	fz_model_dwz_result(p, r);
+	return r;
+}
+
+static int fz_discard(void *ctx, loff_t pos, u64 len)
+{
+	(void)ctx;
+	return fz_range(false, pos, len, false);
+}
+
+static int fz_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
+{
+	(void)ctx;
+	return fz_range(true, pos, len, unmap);
+}
+
 void fz_backing_complete(unsigned int i, enum fz_rw_plan how)
 {
 	struct vblk_aio *aio;
@@ -195,19 +240,25 @@ void fz_backing_complete_all(void)
 		fz_backing_complete(fz_b.n - 1, FZ_RW_FULL);
 }
 
-static const struct vblk_backing_ops fz_ops[4] = {
-	{ fz_read_iter, fz_write_iter, fz_sync, NULL, NULL, NULL, NULL },
-	{ fz_read_iter, fz_write_iter, fz_sync, fz_sync_range, NULL, NULL, NULL },
-	{ fz_read_iter, fz_write_iter, fz_sync, NULL, fz_submit, NULL, NULL },
-	{ fz_read_iter, fz_write_iter, fz_sync, fz_sync_range, fz_submit, NULL, NULL },
+#define FZ_OPS(range, sub, dis, wz) \
+	{ fz_read_iter, fz_write_iter, fz_sync, range, sub, dis, wz }
+static const struct vblk_backing_ops fz_ops[8] = {
+	FZ_OPS(NULL, NULL, NULL, NULL),
+	FZ_OPS(fz_sync_range, NULL, NULL, NULL),
+	FZ_OPS(NULL, fz_submit, NULL, NULL),
+	FZ_OPS(fz_sync_range, fz_submit, NULL, NULL),
+	FZ_OPS(NULL, NULL, fz_discard, fz_write_zeroes),
+	FZ_OPS(fz_sync_range, NULL, fz_discard, fz_write_zeroes),
+	FZ_OPS(NULL, fz_submit, fz_discard, fz_write_zeroes),
+	FZ_OPS(fz_sync_range, fz_submit, fz_discard, fz_write_zeroes),
 };
 
 const struct vblk_backing_ops *fz_backing_ops(void)
 {
-	return &fz_ops[fz_b.async * 2 + fz_b.ranged];
+	return &fz_ops[fz_b.dwz * 4 + fz_b.async * 2 + fz_b.ranged];
 }
 
-void fz_backing_setup(bool async, bool ranged, u64 size)
+void fz_backing_setup(bool async, bool ranged, bool dwz, bool unmap, u64 size)
 {
 	u8 *data = fz_b.data;
 
@@ -219,6 +270,8 @@ void fz_backing_setup(bool async, bool ranged, u64 size)
 	fz_b.data = data;
 	fz_b.async = async;
 	fz_b.ranged = ranged;
+	fz_b.dwz = dwz;
+	fz_b.unmap = dwz && unmap;
 	fz_b.size = min_t(u64, size, FZ_BACKING_CAP);
 	/* A file's initial content: a recognisable pattern. */
 	for (u64 i = 0; i < fz_b.size; i += 512)

@@ -32,6 +32,7 @@
 #define FZ_MAX_AIO		(FZ_MAX_Q * VBLK_INFLIGHT_MAX)
 #define FZ_BACKING_CAP		(1U << 20)	/* the fake backing's buffer */
 #define FZ_PLAN_MAX		32
+#define FZ_DWZ_MAX		32	/* segments of a DISCARD / WRITE_ZEROES */
 #define FZ_SERIAL		"vblk-fuzz-serial-01"
 
 #define FZ_CHECK(cond, ...)	SHIM_CHECK(cond, __VA_ARGS__)
@@ -105,6 +106,8 @@ struct fz_backing {
 	u64 dirty;		/* bytes of @data that may be non-zero */
 	bool async;		/* offers ->submit */
 	bool ranged;		/* offers ->sync_range */
+	bool dwz;		/* offers ->discard and ->write_zeroes */
+	bool unmap;		/* ->write_zeroes can deallocate */
 	u8 rw[FZ_PLAN_MAX], sync[FZ_PLAN_MAX], sub[FZ_PLAN_MAX];
 	unsigned int nrw, nsync, nsub;
 	unsigned int n;		/* transfers in flight */
@@ -114,7 +117,7 @@ struct fz_backing {
 
 extern struct fz_backing fz_b;
 const struct vblk_backing_ops *fz_backing_ops(void);
-void fz_backing_setup(bool async, bool ranged, u64 size);
+void fz_backing_setup(bool async, bool ranged, bool dwz, bool unmap, u64 size);
 /* Complete in-flight transfer @i as @how. */
 void fz_backing_complete(unsigned int i, enum fz_rw_plan how);
 /* Complete every transfer in flight (the backing catching up). */
@@ -127,6 +130,7 @@ enum fz_kind {
 	PK_DONE,	/* status decided by validation (or a no-op) */
 	PK_FLUSH,	/* admitted flush: sync() decides */
 	PK_RW,		/* admitted read/write: the backing decides */
+	PK_DWZ,		/* admitted discard/write zeroes: the backing decides */
 };
 
 enum fz_phase {
@@ -155,11 +159,15 @@ struct fz_pred {
 	bool linked;
 	bool reap;		/* completed, waiting for the worker */
 	bool iter_fail;		/* the data iterator cannot be built */
+	bool table;		/* a segment table's iterator is built */
 	u32 seq;		/* pop order */
 	const void *key;	/* the request's data iterator */
 	u64 done;
 	u64 zero_from;		/* a read zero-filled from this offset on */
 	unsigned int eintr, sync_eintr;
+	/* PK_DWZ: the ranges (bytes), the next one the backing must get */
+	unsigned int ndwz, dwz_next;
+	struct { u64 pos, len; bool unmap; } dwz[FZ_DWZ_MAX];
 	unsigned int nsegs;
 	struct vblk_seg segs[VBLK_SEG_MAX];
 };
@@ -191,6 +199,7 @@ struct fz_mq {
 
 struct fz_counts {
 	u64 reads, writes, flushes, bytes_read, bytes_written, io_errors;
+	u64 discards, bytes_discarded, write_zeroes, bytes_zeroed;
 	u64 throttled, invalid_avail, broken_expected, broken_events;
 };
 
@@ -252,6 +261,8 @@ struct fz_pred *fz_model_io_begin(const struct iov_iter *it, loff_t pos,
 void fz_model_io_result(struct fz_pred *p, ssize_t r, bool submit_queued);
 void fz_model_io_complete(struct fz_pred *p, long res);
 struct fz_pred *fz_model_sync_begin(bool ranged, loff_t pos, u64 len);
+struct fz_pred *fz_model_dwz_begin(bool zeroes, loff_t pos, u64 len, bool unmap);
+void fz_model_dwz_result(struct fz_pred *p, int r);
 void fz_model_sync_result(struct fz_pred *p, int r);
 
 #endif /* VBLK_FUZZ_H */

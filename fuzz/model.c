@@ -81,7 +81,9 @@ static bool fz_expect(const struct fz_pred *p, u8 *st, u32 *len)
 		return true;
 	case PK_FLUSH:
 	case PK_RW:
-		if (p->kind == PK_RW && !p->len && p->phase == PH_FRESH) {
+	case PK_DWZ:
+		/* Nothing for the backing to do (no data, empty ranges). */
+		if (p->kind != PK_FLUSH && !p->len && p->phase == PH_FRESH) {
 			*st = VIRTIO_BLK_S_OK;
 			*len = 1;
 			return true;
@@ -133,8 +135,9 @@ static void fz_pop(struct fz_mq *mq, int q, u16 head)
 		fz_pred_free(p);
 		return;
 	}
-	p->dsync = p->kind == PK_RW && p->write &&
-		   !(f & BIT_ULL(VIRTIO_BLK_F_FLUSH));
+	p->dsync = (p->kind == PK_RW ||
+		    (p->kind == PK_DWZ && p->type == VIRTIO_BLK_T_WRITE_ZEROES)) &&
+		   p->write && !(f & BIT_ULL(VIRTIO_BLK_F_FLUSH));
 	mq->last_pop = p;
 	M->active = p;
 	FZ_TRACE("q%d pop head %u: kind %u status %u type %u pos %llu len %llu "
@@ -244,7 +247,7 @@ void fz_model_on_read(u64 gpa, size_t len, const void *val, bool ok)
 /* A zero-length transfer passed the throttle without a backing call. */
 static void fz_admitted_empty(const struct fz_pred *p)
 {
-	if (p->kind == PK_RW && p->phase == PH_FRESH)
+	if ((p->kind == PK_RW || p->kind == PK_DWZ) && p->phase == PH_FRESH)
 		M->q[p->q].admitted++;
 }
 
@@ -276,6 +279,14 @@ static void fz_account(struct fz_mq *mq, struct fz_pred *p, u8 st)
 			break;
 		case VIRTIO_BLK_T_FLUSH:
 			M->c.flushes++;
+			break;
+		case VIRTIO_BLK_T_DISCARD:
+			M->c.discards++;
+			M->c.bytes_discarded += p->len;
+			break;
+		case VIRTIO_BLK_T_WRITE_ZEROES:
+			M->c.write_zeroes++;
+			M->c.bytes_zeroed += p->len;
 			break;
 		}
 	}
@@ -404,7 +415,7 @@ void fz_model_on_iter(const struct vblk_seg *segs, unsigned int n,
 	p = M->q[M->cur_q].last_pop;
 	FZ_CHECK(p && p->live && p->phase == PH_FRESH,
 		 "iter() for no chain being validated");
-	rw = p->kind == PK_RW;
+	rw = p->kind == PK_RW || p->table;
 	if (!ok) {
 		FZ_CHECK(p->iter_fail, "head %u: data iterator refused, but "
 			 "an earlier rule decides", p->head);

@@ -8,6 +8,8 @@
  * zero-fills, a write-through write is made durable before it completes,
  * and once the outcome is decided the backing is not called again for it.
  */
+#include <linux/virtio_blk.h>
+
 #include "fuzz.h"
 
 #define M		(&fz.m)
@@ -190,6 +192,14 @@ struct fz_pred *fz_model_sync_begin(bool ranged, loff_t pos, u64 len)
 			p->phase = PH_SYNC;
 			M->q[q].admitted++;
 		}
+	} else if (p->kind == PK_DWZ) {
+		const typeof(p->dwz[0]) *d = &p->dwz[p->dwz_next - 1];
+
+		/* Each zeroed range is made durable before the next one. */
+		FZ_CHECK(p->dsync && p->dwz_next && ranged == fz_b.ranged &&
+			 (!ranged || ((u64)pos == d->pos && len == d->len)),
+			 "head %u: write-through sync of the wrong range",
+			 p->head);
 	} else {
 		FZ_CHECK(p->kind == PK_RW, "head %u: sync for a request "
 			 "that needs none", p->head);
@@ -203,13 +213,80 @@ struct fz_pred *fz_model_sync_begin(bool ranged, loff_t pos, u64 len)
 	return p;
 }
 
+/* The next non-empty range of @p from p->dwz_next on, false if none. */
+static bool fz_dwz_skip(struct fz_pred *p)
+{
+	while (p->dwz_next < p->ndwz && !p->dwz[p->dwz_next].len)
+		p->dwz_next++;
+	return p->dwz_next < p->ndwz;
+}
+
 void fz_model_sync_result(struct fz_pred *p, int r)
 {
 	FZ_TRACE("head %u: sync %d", p->head, r);
 	if (!r) {
 		p->synced = true;
 		p->phase = PH_OK;
+		if (p->kind == PK_DWZ && fz_dwz_skip(p)) {
+			/* Every sync of a range has its own retries. */
+			p->sync_eintr = 0;
+			p->phase = PH_XFER;
+		}
 	} else if (r != -EINTR || ++p->sync_eintr > FZ_RETRIES) {
 		p->phase = PH_ERR;
 	}
+}
+
+/*
+ * DISCARD / WRITE_ZEROES (device-model.rst, "Discard and write zeroes"):
+ * the non-empty ranges in order, each once it succeeded, -EINTR retried
+ * at most 16 times per request, any other error ends the request; a
+ * write-through write zeroes syncs each range before the next.
+ */
+struct fz_pred *fz_model_dwz_begin(bool zeroes, loff_t pos, u64 len, bool unmap)
+{
+	int q = M->cur_q;
+	struct fz_pred *p;
+
+	FZ_CHECK(q >= 0, "backing range operation outside a pass");
+	p = M->q[q].last_pop;
+	FZ_CHECK(p && p->live && p->kind == PK_DWZ &&
+		 (p->phase == PH_FRESH || p->phase == PH_XFER),
+		 "queue %d: %s of %llu bytes at %lld for no admitted request",
+		 q, zeroes ? "write zeroes" : "discard",
+		 (unsigned long long)len, (long long)pos);
+	if (p->phase == PH_FRESH) {
+		p->phase = PH_XFER;
+		M->q[q].admitted++;
+		FZ_CHECK(fz_dwz_skip(p), "head %u: backing called for empty "
+			 "ranges only", p->head);
+	}
+	FZ_CHECK(zeroes == (p->type == VIRTIO_BLK_T_WRITE_ZEROES) &&
+		 (u64)pos == p->dwz[p->dwz_next].pos &&
+		 len == p->dwz[p->dwz_next].len &&
+		 unmap == p->dwz[p->dwz_next].unmap,
+		 "head %u: range operation (%d, %lld, %llu, unmap %d) is not "
+		 "range %u", p->head, zeroes, (long long)pos,
+		 (unsigned long long)len, unmap, p->dwz_next);
+	M->active = p;
+	return p;
+}
+
+void fz_model_dwz_result(struct fz_pred *p, int r)
+{
+	FZ_TRACE("head %u: range %u: %d", p->head, p->dwz_next, r);
+	if (r == -EINTR) {
+		if (++p->eintr > FZ_RETRIES)
+			p->phase = PH_ERR;
+		return;
+	}
+	if (r) {
+		p->phase = PH_ERR;
+		return;
+	}
+	p->dwz_next++;
+	if (p->dsync)
+		p->phase = PH_SYNC;
+	else if (!fz_dwz_skip(p))
+		p->phase = PH_OK;
 }

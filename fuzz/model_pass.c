@@ -145,7 +145,8 @@ void fz_model_pass_end(int q)
 			struct fz_pred *p = mq->last_pop;
 
 			FZ_CHECK(p && p->live && p->phase == PH_FRESH &&
-				 (p->kind == PK_RW || p->kind == PK_FLUSH),
+				 (p->kind == PK_RW || p->kind == PK_FLUSH ||
+				  p->kind == PK_DWZ),
 				 "queue %d: a chain was put back that the "
 				 "throttle never saw", q);
 			FZ_CHECK(M->limited, "queue %d stalled without limits", q);
@@ -205,6 +206,10 @@ void fz_model_check_counters(void)
 	FZ_SAME(flushes_completed, c->flushes);
 	FZ_SAME(bytes_read, c->bytes_read);
 	FZ_SAME(bytes_written, c->bytes_written);
+	FZ_SAME(discards_completed, c->discards);
+	FZ_SAME(bytes_discarded, c->bytes_discarded);
+	FZ_SAME(write_zeroes_completed, c->write_zeroes);
+	FZ_SAME(bytes_zeroed, c->bytes_zeroed);
 	FZ_SAME(io_errors, c->io_errors);
 	FZ_SAME(invalid_avail_idx_count, c->invalid_avail);
 	FZ_SAME(throttled_count, c->throttled);

@@ -7,7 +7,8 @@
  *
  * Header:
  *   u8  bits 0-1: queues - 1; bit 2: read-only; bit 3: the backing submits
- *       asynchronously; bit 4: the backing has sync_range
+ *       asynchronously; bit 4: the backing has sync_range; bit 5: it can
+ *       discard and write zeroes; bit 6: its write zeroes can unmap
  *   u8  guest memory layout (fake_mem.c presets)
  *   u16 capacity in sectors (0xffff: a u64 follows)
  *   u16 backing file size in sectors (the buffer holds 1 MiB)

@@ -15,6 +15,8 @@
 #define FZ_HDR_LEN	16
 #define FZ_SIZE_MAX	(1U << 20)
 #define FZ_ID_BYTES	20
+#define FZ_DISCARD_MAX	(1U << 21)	/* sectors per discard segment */
+#define FZ_WZ_MAX	(1U << 17)	/* sectors per write zeroes segment */
 
 struct fz_flat {
 	unsigned int n;
@@ -175,6 +177,80 @@ static u8 fz_validate_get_id(struct fz_pred *p, const struct fz_flat *c)
 	return VIRTIO_BLK_S_OK;
 }
 
+/* The @n bytes of @p's data segments (all readable: fz_data_segs()). */
+static void fz_gather(const struct fz_pred *p, u8 *buf, u64 n)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nsegs && n; i++) {
+		u64 k = min_t(u64, p->segs[i].len, n);
+
+		FZ_CHECK(fz_mem_peek(&fz.mem, p->segs[i].gpa, buf, k, FZ_RD),
+			 "a checked data segment cannot be read");
+		buf += k;
+		n -= k;
+	}
+}
+
+/* Rules d1-d9 for T_DISCARD / T_WRITE_ZEROES. */
+static u8 fz_validate_dwz(struct fz_pred *p, const struct fz_flat *c)
+{
+	static struct { __le64 sector; __le32 num; __le32 flags; } seg[FZ_DWZ_MAX];
+	u64 f = vblk_vdev_get_features(&fz.vd);
+	bool discard = p->type == VIRTIO_BLK_T_DISCARD;
+	u32 max = discard ? FZ_DISCARD_MAX : FZ_WZ_MAX;
+	unsigned int i, n;
+	u64 len = 0;
+	u8 st = VIRTIO_BLK_S_OK;
+
+	if (fz.m.read_only)
+		return VIRTIO_BLK_S_IOERR;
+	if (!(f & BIT_ULL(discard ? VIRTIO_BLK_F_DISCARD :
+			  VIRTIO_BLK_F_WRITE_ZEROES)))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (c->n < 3)
+		return VIRTIO_BLK_S_IOERR;
+	for (i = 1; i + 1 < c->n; i++) {
+		if ((c->flags[i] & VRING_DESC_F_WRITE) || c->len[i] > FZ_SIZE_MAX)
+			return VIRTIO_BLK_S_IOERR;
+		len += c->len[i];
+	}
+	if (!len || len % sizeof(seg[0]) || len / sizeof(seg[0]) > FZ_DWZ_MAX)
+		return VIRTIO_BLK_S_IOERR;
+	n = len / sizeof(seg[0]);
+	if (!fz_data_segs(p, c, len, FZ_RD))
+		return VIRTIO_BLK_S_IOERR;
+	/* From here on the device reads the table through an iterator. */
+	p->table = true;
+	p->write = true;
+	fz_gather(p, (u8 *)seg, len);
+	for (i = 0; i < n; i++) {
+		u32 fl = le32_to_cpu(seg[i].flags);
+
+		if ((fl & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) || (discard && fl))
+			st = VIRTIO_BLK_S_UNSUPP;
+	}
+	if (st != VIRTIO_BLK_S_OK)
+		return st;
+	p->len = 0;
+	for (i = 0; i < n; i++) {
+		u64 bytes = (u64)le32_to_cpu(seg[i].num) << 9;
+
+		if (le32_to_cpu(seg[i].num) > max ||
+		    !fz_in_capacity(le64_to_cpu(seg[i].sector), bytes,
+				    &p->dwz[i].pos))
+			return VIRTIO_BLK_S_IOERR;
+		p->dwz[i].len = bytes;
+		p->dwz[i].unmap = fz_b.unmap && !discard &&
+			(le32_to_cpu(seg[i].flags) & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+		p->len += bytes;
+	}
+	p->ndwz = n;
+	p->kind = PK_DWZ;
+	p->write = true;
+	return VIRTIO_BLK_S_OK;
+}
+
 /* Rules 1-4, then the type's own rules. */
 static u8 fz_validate(struct fz_pred *p, const struct fz_flat *c)
 {
@@ -203,13 +279,7 @@ static u8 fz_validate(struct fz_pred *p, const struct fz_flat *c)
 		return fz_validate_get_id(p, c);
 	case VIRTIO_BLK_T_DISCARD:
 	case VIRTIO_BLK_T_WRITE_ZEROES:
-		/*
-		 * The driver never negotiates their features; the device
-		 * checks read-only before the feature (device-model.rst).
-		 */
-		if (fz.m.read_only)
-			return VIRTIO_BLK_S_IOERR;
-		break;
+		return fz_validate_dwz(p, c);
 	}
 	return VIRTIO_BLK_S_UNSUPP;
 }

@@ -21,8 +21,9 @@ PUBLISH, KICK, INDIRECT = 0x02, 0x04, 0x01
 
 
 def header(nq=1, ro=False, aio=False, ranged=False, preset=0, cap=2048,
-           size=2048):
-    flags = (nq - 1) | ro << 2 | aio << 3 | ranged << 4
+           size=2048, dwz=False, unmap=False):
+    flags = (nq - 1) | ro << 2 | aio << 3 | ranged << 4 | dwz << 5 | \
+        unmap << 6
     return bytes([flags, preset]) + struct.pack("<HH", cap, size)
 
 
@@ -56,6 +57,18 @@ def op(name, *args):
 
 
 RUN = op("RUN")
+DWZ_UNMAP = 1
+
+
+def poke_segs(addr, *segs):
+    """The guest writes a DISCARD / WRITE_ZEROES segment table at addr."""
+    table = b"".join(struct.pack("<QII", *s) for s in segs)
+    return op("POKE", addr, len(table)) + table
+
+
+def table(addr, nsegs):
+    """A data descriptor of nsegs 16-byte segments (raw length)."""
+    return (addr, 0xc0, 16 * nsegs)
 
 
 def seeds():
@@ -86,6 +99,32 @@ def seeds():
                chain(t=T_FLUSH, segs=(), hdr=0x03, status=0x04) + RUN)
     s["ro-discard"] = (header(ro=True) + init(0x07) + chain(t=T_DISCARD) +
                        chain(t=T_WRITE_ZEROES, hdr=0x03, status=0x04) + RUN)
+    # Features 0x0f: EVENT_IDX, INDIRECT, FLUSH, DISCARD + WRITE_ZEROES.
+    s["discard"] = (header(dwz=True) + init(0x0f) +
+                    poke_segs(0x10, (1, 2, 0)) +
+                    chain(t=T_DISCARD, segs=(table(0x10, 1),)) +
+                    poke_segs(0x30, (4, 1, DWZ_UNMAP), (8, 0, 0)) +
+                    chain(t=T_WRITE_ZEROES, segs=(table(0x30, 2),), hdr=0x03,
+                          status=0x04) +
+                    chain(t=T_IN, sector=0, hdr=0x05, status=0x06) + RUN)
+    # Write-through (no FLUSH), unmap offered, -EINTR then -EIO answers.
+    s["dwz-write-through"] = (header(dwz=True, unmap=True, ranged=True) +
+                              init(0x08) + op("PLAN", 0, 1, 3, 0) +
+                              poke_segs(0x10, (1, 2, DWZ_UNMAP), (6, 1, 0)) +
+                              chain(t=T_WRITE_ZEROES, segs=(table(0x10, 2),)) +
+                              op("PLAN", 0, 0, 4) +
+                              chain(t=T_DISCARD, segs=(table(0x10, 1),),
+                                    hdr=0x03, status=0x04) + RUN)
+    # Refusals: an unknown flag, unmap on a discard, past the capacity.
+    s["dwz-refused"] = (header(dwz=True, cap=16) + init(0x0f) +
+                        poke_segs(0x10, (1, 1, 2)) +
+                        chain(t=T_WRITE_ZEROES, segs=(table(0x10, 1),)) +
+                        poke_segs(0x30, (1, 1, DWZ_UNMAP)) +
+                        chain(t=T_DISCARD, segs=(table(0x30, 1),), hdr=0x03,
+                              status=0x04) +
+                        poke_segs(0x50, (15, 2, 0)) +
+                        chain(t=T_WRITE_ZEROES, segs=(table(0x50, 1),),
+                              hdr=0x05, status=0x06) + RUN)
     s["hole"] = (header(preset=1) + init() + chain(t=T_IN, segs=((0xc4, 0x01),)) +
                  chain(t=T_OUT, hdr=0xc5, status=0x04) + RUN)
     s["split"] = (header(preset=2) + init() +

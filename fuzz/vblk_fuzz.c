@@ -364,7 +364,7 @@ static void fz_setup(struct fz_in *in)
 	fz_model_reset(&fz.m);
 	fz.nq = (h & 3) + 1;
 	fz_mem_setup(&fz.mem, preset);
-	fz_backing_setup(h & 8, h & 16, size);
+	fz_backing_setup(h & 8, h & 16, h & 32, h & 64, size);
 	for (q = 0; q < fz.nq; q++)
 		fz.qbase[q] = fz.mem.reg[0].gpa + 0x2000 * q;
 	fz.m.caps = cap;
@@ -374,6 +374,9 @@ static void fz_setup(struct fz_in *in)
 	cfg.capacity = cap;
 	cfg.read_only = h & 4;
 	cfg.num_queues = fz.nq;
+	cfg.caps.discard = fz_b.dwz;
+	cfg.caps.write_zeroes = fz_b.dwz;
+	cfg.caps.zeroes_unmap = fz_b.unmap;
 	shim_env.wait = fz_wait;
 	shim_iter_write_hook = fz_model_on_iter_write;
 	FZ_CHECK(!vblk_vdev_init(&fz.vd, &cfg, fz_backing_ops(), NULL, fz_event,
