@@ -7,7 +7,8 @@ kmod/; the fuzzer, built against the copy, runs from fuzz/corpus with a
 fixed seed until it reports a violation or a crash, or its time is up
 (then the mutant survived: the harness is blind to that rule).
 
-    fuzz/mutants.py [SECONDS]      (default 120 per mutant)
+    fuzz/mutants.py [SECONDS [NAME]]  (default 120 per mutant; NAME: only
+                                       the mutants whose name contains it)
 
 Prints one line per mutant and exits non-zero if any survived or no
 longer applies (kmod/ changed under it). CPU-heavy: run it under the
@@ -59,6 +60,13 @@ MUTANTS = [
     ("publish failure not counted", "vblk_blk.c",
      "if (!vblk_publish(r, &ctx->req)) {\n\t\tatomic64_inc(&r->blk->stats.io_errors);",
      "if (!vblk_publish(r, &ctx->req)) {"),
+    ("unmap accepted on a discard", "vblk_req.c",
+     "(discard && flags))", "0)"),
+    ("discard range past capacity", "vblk_req.c",
+     "!vblk_range_ok(env->capacity, d->pos, bytes, &d->pos))",
+     "!vblk_range_ok(env->capacity + 1, d->pos, bytes, &d->pos))"),
+    ("zeroed range not synced", "vblk_io.c",
+     "if (!err && zeroes && dsync)", "if (0)"),
 ]
 
 
@@ -94,13 +102,15 @@ def run(name, fname, text, repl, seconds, corpus):
 
 def main():
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+    only = sys.argv[2] if len(sys.argv) > 2 else ""
+    mutants = [m for m in MUTANTS if only in m[0]]
     corpus = os.path.join(HERE, "corpus")
     bad = 0
-    for name, fname, text, repl in MUTANTS:
+    for name, fname, text, repl in mutants:
         verdict, took = run(name, fname, text, repl, seconds, corpus)
         bad += not verdict.startswith("caught")
         print("%-34s %6.1fs  %s" % (name, took, verdict[:110]), flush=True)
-    print("%d of %d mutants caught" % (len(MUTANTS) - bad, len(MUTANTS)))
+    print("%d of %d mutants caught" % (len(mutants) - bad, len(mutants)))
     return 1 if bad else 0
 
 
