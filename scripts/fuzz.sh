@@ -12,6 +12,8 @@
 #                              the hostile guest and netlink fuzzers with
 #                              VBLK_FUZZ_N (100000) chains / messages each,
 #                              and the backing fault tests
+#   scripts/fuzz.sh libfuzzer  the first half of the campaign only
+#   scripts/fuzz.sh vm         the second half only
 #
 # VBLK_FUZZ_SEED sets the seed (printed either way). Crashes are saved in
 # out/fuzz/ and fail the run. Run heavy work under the machine lock:
@@ -89,8 +91,8 @@ coverage() {
 		kmod/vblk_throttle.c kmod/vblk_vdev.c kmod/vblk_mmio.c
 }
 
-campaign() {
-	local runs=${VBLK_FUZZ_RUNS:-1200000} n=${VBLK_FUZZ_N:-100000}
+campaign_libfuzzer() {
+	local runs=${VBLK_FUZZ_RUNS:-1200000}
 	local t0=$SECONDS rc=0 total=0 line crashes half
 	build || return 1
 	mkdir -p "$out/corpus" "$out/crashes"
@@ -111,9 +113,13 @@ campaign() {
 	"$bin" -merge=1 "$VBLK_ROOT/fuzz/corpus" "$out/corpus" >"$out/merge.log" 2>&1 &&
 		echo "  corpus: $(ls fuzz/corpus | wc -l) inputs in fuzz/corpus"
 	coverage | sed -n '/^Filename/,$p' | sed 's/^/  /' || echo "  (no coverage report: llvm-cov)"
+	return $rc
+}
+
+campaign_vm() {
+	local n=${VBLK_FUZZ_N:-100000} t0=$SECONDS rc=0
 
 	say "test host: hostile guest and netlink fuzzers ($n each), backing faults"
-	t0=$SECONDS
 	make -s test-modules user selftests || return 1
 	scripts/vm.sh --timeout "${VBLK_VM_TIMEOUT:-7200}" --out "$out/vm" \
 		--cmd "VBLK_FUZZ_N=$n VBLK_FUZZ_SEED=$seed VBLK_TEST_TIMEOUT=7000 scripts/in-vm.sh vblk_guest_fuzz_test vblk_nl_fuzz_test vblk_fault_test vblk_nbd_test vblk_stall_test" \
@@ -128,6 +134,8 @@ campaign() {
 rm -rf "$out" && mkdir -p "$out"
 case $mode in
 smoke) smoke ;;
-campaign) campaign ;;
-*) die "usage: scripts/fuzz.sh smoke|campaign" ;;
+campaign) campaign_libfuzzer; r1=$?; campaign_vm || exit 1; exit $r1 ;;
+libfuzzer) campaign_libfuzzer ;;
+vm) campaign_vm ;;
+*) die "usage: scripts/fuzz.sh smoke|campaign|libfuzzer|vm" ;;
 esac
