@@ -16,6 +16,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
+#include <linux/magic.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -221,36 +222,46 @@ static void vblk_file_bdev_caps(struct block_device *bdev,
 }
 
 /*
- * Whether the file's file system punches holes: punch one past every byte
- * the device can reach (@from), where the file holds nothing, so the
- * probe changes no data.
+ * Whether the file's file system punches holes in every regular file it
+ * can write, decided from the file system alone: the probe runs in the
+ * dev-add handler, which must never wait on a backing (a hung network
+ * file system would hang the netlink family). These take
+ * PUNCH_HOLE|KEEP_SIZE on any writable regular file; the magic 0xEF53 is
+ * ext2 and ext3 as well, whose own drivers have no fallocate at all.
+ * Everything else (network and FUSE file systems, overlays, file systems
+ * with per-file exceptions) is not offered discard.
  */
-static bool vblk_file_can_punch(struct file *file, u64 from)
+static bool vblk_file_fs_punches(struct file *file)
 {
-	u64 bsz = i_blocksize(file_inode(file)), off;
-
-	if (!file->f_op->fallocate ||
-	    check_add_overflow(round_up(from, bsz), bsz, &off) ||
-	    off > file_inode(file)->i_sb->s_maxbytes)
+	if (!file->f_op->fallocate)
 		return false;
-	return !vfs_fallocate(file, VBLK_FALLOC_PUNCH, off - bsz, bsz);
+	switch (file_inode(file)->i_sb->s_magic) {
+	case EXT4_SUPER_MAGIC:
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /**
  * vblk_file_probe() - what a backing can do besides reading and writing
  * @file: a file accepted by vblk_file_check()
- * @read_only: the device will be read-only (nothing is probed)
- * @capacity: the device's capacity in bytes
+ * @read_only: the device will be read-only (no discard)
  * @caps: filled in
  *
- * Write zeroes always works on a writable backing (ZERO_RANGE, or zeros
- * written when the file system has no such mode). Discard and the unmap of
- * write zeroes need PUNCH_HOLE: on a regular file it is tried beyond
- * everything the device reaches; a block device must support write
+ * No I/O: the answer comes from the file's type, its file system and the
+ * block device's queue limits, so it never waits on the backing. Write
+ * zeroes always works on a writable backing (ZERO_RANGE, or zeros written
+ * when the file system has no such mode). Discard and the unmap of write
+ * zeroes need PUNCH_HOLE: a regular file must be on a file system known
+ * to take it (vblk_file_fs_punches()); a block device must support write
  * zeroes. The topology comes from the block device, or from the file
  * system's block size.
  */
-void vblk_file_probe(struct file *file, bool read_only, u64 capacity,
+void vblk_file_probe(struct file *file, bool read_only,
 		     struct vblk_backing_caps *caps)
 {
 	struct inode *inode = file_inode(file);
@@ -266,9 +277,7 @@ void vblk_file_probe(struct file *file, bool read_only, u64 capacity,
 			caps->min_io = min(bsz >> SECTOR_SHIFT, U16_MAX);
 		}
 		if (!read_only) {
-			u64 end = max(capacity, vblk_file_size(file));
-
-			caps->discard = vblk_file_can_punch(file, end);
+			caps->discard = vblk_file_fs_punches(file);
 			caps->zeroes_unmap = caps->discard;
 			caps->discard_align = caps->discard ?
 					      bsz >> SECTOR_SHIFT : 0;

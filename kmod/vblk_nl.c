@@ -497,7 +497,7 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 			goto err_fput;
 	}
 	cfg.capacity = cap >> VBLK_SECTOR_SHIFT;
-	vblk_file_probe(file, cfg.read_only, cap, &cfg.caps);
+	vblk_file_probe(file, cfg.read_only, &cfg.caps);
 
 	msg = genlmsg_new(genlmsg_total_size(nla_total_size(sizeof(u32)) +
 					     nla_total_size(VBLK_NAME_MAX)),

@@ -6,7 +6,8 @@
  * an online resize under I/O (config generation, configuration change
  * interrupt, requests past the new end, refusals), the writeback byte of
  * VIRTIO_BLK_F_CONFIG_WCE as dev-get shows it, and the latency histograms
- * and per-queue counters against the requests issued.
+ * and per-queue counters against the requests issued. Also: what is
+ * offered per backing, decided without waiting on the backing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vblk_admin.h"
 #include "vblk_guest.h"
 #include "vblk_test_util.h"
 
@@ -414,6 +420,163 @@ TEST_F(ft, latency_counts)
 	EXPECT_EQ(20 + 10 + 3 + 1, d.queue[0].requests);
 	EXPECT_EQ(30 * 4096, d.queue[0].bytes);
 	EXPECT_EQ(1, d.queue[0].inflight_peak);
+}
+
+/* What dev-get says is offered: DISCARD and WRITE_ZEROES bits. */
+static int offered(const char *path, bool ro, uint64_t *f)
+{
+	struct vnl_dev d = { 0 };
+	int id, ret;
+
+	id = vt_dev_add("vft-offer", path, ro, 0, 0);
+	if (id < 0)
+		return id;
+	ret = vt_dev_get("vft-offer", &d);
+	vt_dev_del("vft-offer", true);
+	*f = d.device_features & (F(VIRTIO_BLK_F_DISCARD) |
+				  F(VIRTIO_BLK_F_WRITE_ZEROES));
+	return ret;
+}
+
+/*
+ * The offer per backing: a sparse file on tmpfs and a loop device over it
+ * both; a block device without write zeroes (null_blk) write zeroes only;
+ * a read-only device neither.
+ */
+TEST(offer_per_backing)
+{
+	char img[VT_IMG_MAX], loop[32], nb[32], cfs[32];
+	const uint64_t both = F(VIRTIO_BLK_F_DISCARD) |
+			      F(VIRTIO_BLK_F_WRITE_ZEROES);
+	uint64_t f = 0;
+	int fd, lfd, ret;
+
+	VT_NEED_ROOT_AND_VBLK();
+	fd = vt_make_temp(img, FT_SIZE);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, offered(img, false, &f));
+	EXPECT_EQ(both, f);
+	ASSERT_EQ(0, offered(img, true, &f));
+	EXPECT_EQ(0, f);
+	lfd = vt_loop_attach(fd, loop);
+	if (lfd >= 0) {
+		ASSERT_EQ(0, offered(loop, false, &f));
+		EXPECT_EQ(both, f);
+		vt_loop_detach(lfd);
+	}
+	close(fd);
+	unlink(img);
+	ret = vt_nullb_create(nb, cfs, 16, 0, 0);
+	if (ret == -ENODEV)
+		SKIP(return, "no null_blk");
+	ASSERT_EQ(0, ret);
+	ret = offered(nb, false, &f);
+	vt_nullb_destroy(cfs);
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(F(VIRTIO_BLK_F_WRITE_ZEROES), f);
+}
+
+/* Resolve the fault at @area after @ms, or when @wake becomes readable. */
+struct uffd_release {
+	int uffd;
+	int wake;
+	void *area;
+	int ms;
+};
+
+static void *uffd_releaser(void *arg)
+{
+	struct uffd_release *r = arg;
+	struct pollfd p = { .fd = r->wake, .events = POLLIN };
+	struct uffdio_zeropage z = {
+		.range = { .start = (uintptr_t)r->area, .len = 4096 },
+	};
+
+	poll(&p, 1, r->ms);
+	ioctl(r->uffd, UFFDIO_ZEROPAGE, &z);
+	return NULL;
+}
+
+struct uffd_writer {
+	int fd;
+	void *area;
+};
+
+static void *uffd_write(void *arg)
+{
+	struct uffd_writer *w = arg;
+
+	/* holds the file's inode lock until the fault is resolved */
+	if (pwrite(w->fd, w->area, 4096, 0) != 4096)
+		return (void *)1;
+	return NULL;
+}
+
+/*
+ * dev-add waits on nothing in the backing: while a write into the backing
+ * file holds its inode lock (stuck on a userfaultfd page), dev-add
+ * answers at once (a probe by fallocate would wait for the lock) and
+ * still offers discard on the tmpfs file.
+ */
+TEST(dev_add_no_backing_io)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffd_release rel;
+	struct pollfd p = { .events = POLLIN };
+	struct uffd_msg msg;
+	struct uffd_writer w;
+	char img[VT_IMG_MAX];
+	pthread_t tw, tr;
+	int pipefd[2], id;
+	struct timespec t0;
+	struct vnl_dev d;
+	long ms;
+	void *wret;
+
+	VT_NEED_ROOT_AND_VBLK();
+	p.fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (p.fd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(p.fd, UFFDIO_API, &api));
+	w.area = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, w.area);
+	reg.range.start = (uintptr_t)w.area;
+	reg.range.len = 4096;
+	ASSERT_EQ(0, ioctl(p.fd, UFFDIO_REGISTER, &reg));
+	w.fd = vt_make_temp(img, FT_SIZE);
+	ASSERT_LE(0, w.fd);
+	ASSERT_EQ(0, pipe(pipefd));
+	rel = (struct uffd_release){ p.fd, pipefd[0], w.area, 3 * VT_ADMIN_MS };
+	ASSERT_EQ(0, pthread_create(&tr, NULL, uffd_releaser, &rel));
+	ASSERT_EQ(0, pthread_create(&tw, NULL, uffd_write, &w));
+	/* the writer is stuck in the file's write path */
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(p.fd, &msg, sizeof(msg)));
+	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	t0 = vt_now();
+	id = vt_dev_add("vft-nowait", img, false, 0, 0);
+	ms = vt_ms_since(&t0);
+	EXPECT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
+	EXPECT_GT(VT_ADMIN_MS, ms) TH_LOG("dev-add took %ld ms", ms);
+	if (id > 0) {
+		ASSERT_EQ(0, vt_dev_get("vft-nowait", &d));
+		EXPECT_TRUE(d.device_features & F(VIRTIO_BLK_F_DISCARD));
+		vt_dev_del("vft-nowait", true);
+	}
+
+	EXPECT_EQ(1, write(pipefd[1], "", 1));
+	pthread_join(tr, NULL);
+	pthread_join(tw, &wret);
+	EXPECT_EQ(NULL, wret);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(p.fd);
+	close(w.fd);
+	unlink(img);
+	munmap(w.area, 4096);
 }
 
 TEST_HARNESS_MAIN
