@@ -172,35 +172,55 @@ void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
 	vblk_unthrottle(blk, &blk->qs[q], p);
 }
 
-/*
- * Throttle gate; when it refuses, the caller puts the chain back. Every
- * request that reaches the backing costs one operation; reads and writes
- * their data length in bytes, write zeroes its ranges' length; flushes,
- * discards and writes made durable before they complete (writethrough) a
- * sync. Only reads are charged to the read direction.
+/**
+ * vblk_blk_cost() - what a request costs the throttle
+ * @req: a validated request
+ * @wt: the device is writethrough
+ * @c: filled in
+ *
+ * Every request that reaches the backing costs one operation; reads and
+ * writes their data length in bytes; write zeroes its ranges' length, but
+ * never more than %VBLK_THROTTLE_ZERO_BYTES (zeroing is mostly metadata,
+ * and one huge request must not hold the buckets, and a group's other
+ * members, for its whole range); flushes, discards and writes made
+ * durable before they complete (writethrough) a sync. Only reads are
+ * charged to the read direction. Documentation/throttle.rst.
+ *
+ * Return: false for a request the throttle is not asked about.
  */
-static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
+bool vblk_blk_cost(const struct vblk_req *req, bool wt, struct vblk_cost *c)
 {
-	struct vblk_cost c = { .ops = 1, .dir = VBLK_DIR_WRITE };
-	bool wt = vblk_blk_write_through(r->blk);
-
+	*c = (struct vblk_cost){ .ops = 1, .dir = VBLK_DIR_WRITE };
 	switch (req->op) {
 	case VBLK_OP_READ:
-		c.bytes = req->len;
-		c.dir = VBLK_DIR_READ;
-		break;
+		c->bytes = req->len;
+		c->dir = VBLK_DIR_READ;
+		return true;
 	case VBLK_OP_WRITE:
+		c->bytes = req->len;
+		c->syncs = wt && req->len;
+		return true;
 	case VBLK_OP_WRITE_ZEROES:
-		c.bytes = req->len;
-		c.syncs = wt && req->len;
-		break;
+		c->bytes = min_t(u64, req->len, VBLK_THROTTLE_ZERO_BYTES);
+		c->syncs = wt && req->len;
+		return true;
 	case VBLK_OP_FLUSH:
 	case VBLK_OP_DISCARD:
-		c.syncs = 1;
-		break;
-	default:
+		c->syncs = 1;
 		return true;
+	default:
+		return false;
 	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vblk_blk_cost);
+
+/* Throttle gate; when it refuses, the caller puts the chain back. */
+static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
+{
+	struct vblk_cost c;
+
+	if (!vblk_blk_cost(req, vblk_blk_write_through(r->blk), &c))
+		return true;
 	return vblk_throttle_admit_cost(&r->blk->throttle, &c);
 }
 

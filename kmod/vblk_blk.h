@@ -207,6 +207,7 @@ bool vblk_blk_set_config(struct vblk_blk *blk, unsigned int off,
 bool vblk_blk_reset_cache(struct vblk_blk *blk);
 bool vblk_blk_cache_writeback(const struct vblk_blk *blk, bool negotiated);
 bool vblk_blk_write_through(const struct vblk_blk *blk);
+bool vblk_blk_cost(const struct vblk_req *req, bool wt, struct vblk_cost *c);
 void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 		      struct vblk_vq *vq, struct vblk_blk_pass *p);
 int vblk_blk_queue_start(struct vblk_blk *blk, unsigned int q, u32 num);
