@@ -146,9 +146,31 @@ static ssize_t vblk_file_submit(void *ctx, struct vblk_aio *aio)
 #define VBLK_FALLOC_PUNCH	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)
 #define VBLK_FALLOC_ZERO	(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)
 
+/*
+ * The unit of a block device's fallocate: its logical block size (it
+ * refuses anything else with -EINVAL). A regular file takes any byte.
+ */
+static u64 vblk_file_unit(struct file *file)
+{
+	if (!S_ISBLK(file_inode(file)->i_mode))
+		return 1;
+	return bdev_logical_block_size(I_BDEV(file->f_mapping->host));
+}
+
+/*
+ * Discard is advisory: only the whole units inside the range are
+ * deallocated; partial units at its edges keep their data.
+ */
 static int vblk_file_discard(void *ctx, loff_t pos, u64 len)
 {
-	return vfs_fallocate(ctx, VBLK_FALLOC_PUNCH, pos, len);
+	struct file *file = ctx;
+	u64 unit = vblk_file_unit(file);
+	u64 start = round_up((u64)pos, unit);
+	u64 end = round_down((u64)pos + len, unit);
+
+	if (start >= end)
+		return 0;
+	return vfs_fallocate(file, VBLK_FALLOC_PUNCH, start, end - start);
 }
 
 /* Write zeros from the zero page: what is left when fallocate cannot. */
@@ -178,9 +200,9 @@ static int vblk_file_write_zero_pages(struct file *file, loff_t pos, u64 len)
 	return 0;
 }
 
-static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
+static int vblk_file_zero_range(struct file *file, loff_t pos, u64 len,
+				bool unmap)
 {
-	struct file *file = ctx;
 	int err = -EOPNOTSUPP;
 
 	if (unmap)
@@ -189,6 +211,28 @@ static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
 		err = vfs_fallocate(file, VBLK_FALLOC_ZERO, pos, len);
 	if (err == -EOPNOTSUPP)
 		err = vblk_file_write_zero_pages(file, pos, len);
+	return err;
+}
+
+/*
+ * The whole units of the range through fallocate; partial units at its
+ * edges (a block device with logical blocks above 512 bytes) get zeros
+ * written through the page cache, which keeps the rest of their block.
+ */
+static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
+{
+	struct file *file = ctx;
+	u64 unit = vblk_file_unit(file), end = (u64)pos + len;
+	u64 head = min(round_up((u64)pos, unit), end);
+	u64 tail = max(round_down(end, unit), head);
+	int err = 0;
+
+	if (head > pos)
+		err = vblk_file_write_zero_pages(file, pos, head - pos);
+	if (!err && tail > head)
+		err = vblk_file_zero_range(file, head, tail - head, unmap);
+	if (!err && end > tail)
+		err = vblk_file_write_zero_pages(file, tail, end - tail);
 	return err;
 }
 
@@ -212,7 +256,9 @@ static void vblk_file_bdev_caps(struct block_device *bdev,
 	/* PUNCH_HOLE is a write zeroes that may unmap: the device has one. */
 	caps->discard = bdev_write_zeroes_sectors(bdev);
 	caps->zeroes_unmap = caps->discard;
-	caps->discard_align = bdev_discard_granularity(bdev) >> SECTOR_SHIFT;
+	/* whole logical blocks only (a discard is trimmed to them) */
+	caps->discard_align = max(bdev_discard_granularity(bdev),
+				  bdev_logical_block_size(bdev)) >> SECTOR_SHIFT;
 	if (phys > SECTOR_SIZE)
 		caps->phys_exp = ilog2(phys >> SECTOR_SHIFT);
 	if (align > 0)

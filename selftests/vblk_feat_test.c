@@ -7,7 +7,8 @@
  * interrupt, requests past the new end, refusals), the writeback byte of
  * VIRTIO_BLK_F_CONFIG_WCE as dev-get shows it, and the latency histograms
  * and per-queue counters against the requests issued. Also: what is
- * offered per backing, decided without waiting on the backing.
+ * offered per backing, decided without waiting on the backing, and
+ * discard and write zeroes on a loop device with 4096-byte blocks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,10 +58,12 @@ FIXTURE(ft) {
 
 FIXTURE_VARIANT(ft) {
 	bool loop;		/* back the device with a loop device */
+	unsigned int lbs;	/* its logical block size (0: 512) */
 };
 
 FIXTURE_VARIANT_ADD(ft, file) { .loop = false };
 FIXTURE_VARIANT_ADD(ft, loop) { .loop = true };
+FIXTURE_VARIANT_ADD(ft, loop4k) { .loop = true, .lbs = 4096 };
 
 FIXTURE_SETUP(ft)
 {
@@ -72,7 +75,7 @@ FIXTURE_SETUP(ft)
 	fd = vt_make_temp(self->img, FT_SIZE);
 	ASSERT_LE(0, fd);
 	if (variant->loop) {
-		self->loop_fd = vt_loop_attach(fd, self->loop);
+		self->loop_fd = vt_loop_attach_bs(fd, self->loop, variant->lbs);
 		if (self->loop_fd == -ENODEV)
 			SKIP(return, "no loop devices");
 		ASSERT_LE(0, self->loop_fd);
@@ -420,6 +423,68 @@ TEST_F(ft, latency_counts)
 	EXPECT_EQ(20 + 10 + 3 + 1, d.queue[0].requests);
 	EXPECT_EQ(30 * 4096, d.queue[0].bytes);
 	EXPECT_EQ(1, d.queue[0].inflight_peak);
+}
+
+/* @len bytes of the device from @off (a multiple of 512) are all @byte. */
+static bool dev_all(FIXTURE_DATA(ft) *self, uint64_t off, uint8_t byte,
+		    uint32_t len)
+{
+	uint8_t *buf = malloc(len);
+	bool ok = buf && vg_blk_read(&self->g, off / 512, buf, len) ==
+			 VIRTIO_BLK_S_OK;
+
+	for (uint32_t i = 0; ok && i < len; i++)
+		ok = buf[i] == byte;
+	free(buf);
+	return ok;
+}
+
+/*
+ * A backing with 4096-byte logical blocks (its fallocate takes whole
+ * blocks only): discard_sector_alignment says so, 512-aligned discards
+ * are trimmed inward to whole blocks and succeed, and a write zeroes with
+ * partial blocks at its edges zeroes exactly its range.
+ */
+TEST_F(ft, unaligned_on_4k_blocks)
+{
+	uint32_t align = 0;
+	struct vnl_dev d;
+
+	if (variant->lbs != 4096)
+		SKIP(return, "the loop4k variant covers it");
+	ASSERT_EQ(0, vg_mmio_read(&self->g, CFG(discard_sector_alignment), 4,
+				  &align));
+	EXPECT_EQ(8, align);
+	align = 0;
+	ASSERT_EQ(0, vg_mmio_read(&self->g, CFG(physical_block_exp), 1,
+				  &align));
+	EXPECT_EQ(3, align);
+	ASSERT_EQ(VIRTIO_BLK_S_OK, fill(self, 0, 1));
+	/* [512, 15872): the whole blocks [4096, 12288) go, the rest stays */
+	EXPECT_EQ(VIRTIO_BLK_S_OK, dwz(self, VIRTIO_BLK_T_DISCARD, 1, 30, 0));
+	EXPECT_TRUE(dev_all(self, 0, 0xA5, 4096));
+	EXPECT_TRUE(dev_all(self, 4096, 0, 8192));
+	EXPECT_TRUE(dev_all(self, 12288, 0xA5, 4096));
+	/* no whole block inside: nothing to do, and no error */
+	EXPECT_EQ(VIRTIO_BLK_S_OK, dwz(self, VIRTIO_BLK_T_DISCARD, 33, 6, 0));
+	EXPECT_TRUE(dev_all(self, 16384, 0xA5, 4096));
+	/* write zeroes [16896, 24064): partial blocks only */
+	EXPECT_EQ(VIRTIO_BLK_S_OK,
+		  dwz(self, VIRTIO_BLK_T_WRITE_ZEROES, 33, 14, 0));
+	EXPECT_TRUE(dev_all(self, 16384, 0xA5, 512));
+	EXPECT_TRUE(dev_all(self, 16896, 0, 24064 - 16896));
+	EXPECT_TRUE(dev_all(self, 24064, 0xA5, 512));
+	/* [33280, 48640): a partial block, two whole ones, a partial one */
+	EXPECT_EQ(VIRTIO_BLK_S_OK,
+		  dwz(self, VIRTIO_BLK_T_WRITE_ZEROES, 65, 30, 0));
+	EXPECT_TRUE(dev_all(self, 32768, 0xA5, 512));
+	EXPECT_TRUE(dev_all(self, 33280, 0, 48640 - 33280));
+	EXPECT_TRUE(dev_all(self, 48640, 0xA5, 512));
+	EXPECT_TRUE(dev_all(self, 49152, 0xA5, MIB - 49152));
+	ASSERT_EQ(0, vnl_dev_get(&self->v, self->name, &d));
+	EXPECT_EQ(0, d.st.io_errors);
+	EXPECT_EQ(2, d.st.discards_completed);
+	EXPECT_EQ(2, d.st.write_zeroes_completed);
 }
 
 /* What dev-get says is offered: DISCARD and WRITE_ZEROES bits. */
