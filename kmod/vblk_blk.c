@@ -172,35 +172,55 @@ void vblk_blk_queue_stop(struct vblk_blk *blk, unsigned int q,
 	vblk_unthrottle(blk, &blk->qs[q], p);
 }
 
-/*
- * Throttle gate; when it refuses, the caller puts the chain back. Every
- * request that reaches the backing costs one operation; reads and writes
- * their data length in bytes, write zeroes its ranges' length; flushes,
- * discards and writes made durable before they complete (writethrough) a
- * sync. Only reads are charged to the read direction.
+/**
+ * vblk_blk_cost() - what a request costs the throttle
+ * @req: a validated request
+ * @wt: the device is writethrough
+ * @c: filled in
+ *
+ * Every request that reaches the backing costs one operation; reads and
+ * writes their data length in bytes; write zeroes its ranges' length, but
+ * never more than %VBLK_THROTTLE_ZERO_BYTES (zeroing is mostly metadata,
+ * and one huge request must not hold the buckets, and a group's other
+ * members, for its whole range); flushes, discards and writes made
+ * durable before they complete (writethrough) a sync. Only reads are
+ * charged to the read direction. Documentation/throttle.rst.
+ *
+ * Return: false for a request the throttle is not asked about.
  */
-static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
+bool vblk_blk_cost(const struct vblk_req *req, bool wt, struct vblk_cost *c)
 {
-	struct vblk_cost c = { .ops = 1, .dir = VBLK_DIR_WRITE };
-	bool wt = vblk_blk_write_through(r->blk);
-
+	*c = (struct vblk_cost){ .ops = 1, .dir = VBLK_DIR_WRITE };
 	switch (req->op) {
 	case VBLK_OP_READ:
-		c.bytes = req->len;
-		c.dir = VBLK_DIR_READ;
-		break;
+		c->bytes = req->len;
+		c->dir = VBLK_DIR_READ;
+		return true;
 	case VBLK_OP_WRITE:
+		c->bytes = req->len;
+		c->syncs = wt && req->len;
+		return true;
 	case VBLK_OP_WRITE_ZEROES:
-		c.bytes = req->len;
-		c.syncs = wt && req->len;
-		break;
+		c->bytes = min_t(u64, req->len, VBLK_THROTTLE_ZERO_BYTES);
+		c->syncs = wt && req->len;
+		return true;
 	case VBLK_OP_FLUSH:
 	case VBLK_OP_DISCARD:
-		c.syncs = 1;
-		break;
-	default:
+		c->syncs = 1;
 		return true;
+	default:
+		return false;
 	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vblk_blk_cost);
+
+/* Throttle gate; when it refuses, the caller puts the chain back. */
+static bool vblk_admit(struct vblk_run *r, const struct vblk_req *req)
+{
+	struct vblk_cost c;
+
+	if (!vblk_blk_cost(req, vblk_blk_write_through(r->blk), &c))
+		return true;
 	return vblk_throttle_admit_cost(&r->blk->throttle, &c);
 }
 
@@ -384,6 +404,10 @@ static void vblk_account_latency(struct vblk_run *r, struct vblk_ioctx *ctx)
 /* Publish and count a request with its status, and free its context. */
 static void vblk_complete(struct vblk_run *r, struct vblk_ioctx *ctx)
 {
+	/* a failed switch to writethrough is reported once, as a flush is */
+	if (unlikely(atomic_read(&r->blk->wt_sync_err)) &&
+	    atomic_xchg(&r->blk->wt_sync_err, 0))
+		ctx->req.status = VIRTIO_BLK_S_IOERR;
 	if (!vblk_publish(r, &ctx->req)) {
 		atomic64_inc(&r->blk->stats.io_errors);
 	} else {
@@ -527,6 +551,24 @@ static void vblk_run(struct vblk_run *r)
 	}
 }
 
+/*
+ * Sync the backing owed by a switch to writethrough, before anything is
+ * completed: what was written in writeback mode becomes durable before
+ * the driver sees a request complete in writethrough mode. Every queue's
+ * pass that finds it owed syncs (a second sync is only redundant); a
+ * failure is handed to the next request completed.
+ */
+static void vblk_wt_sync(struct vblk_blk *blk)
+{
+	int owed = atomic_read(&blk->wt_switches);
+
+	if (likely(owed == atomic_read(&blk->wt_synced)))
+		return;
+	if (vblk_io_sync(&blk->backing, 0, 0))
+		atomic_set(&blk->wt_sync_err, 1);
+	atomic_set(&blk->wt_synced, owed);
+}
+
 /**
  * vblk_blk_process() - one pass over a ready queue
  * @blk: the device
@@ -535,10 +577,12 @@ static void vblk_run(struct vblk_run *r)
  * @p: what the caller must do once it drops the queue's lock (zeroed by
  *	the caller)
  *
- * Publishes the requests whose transfers completed, pops and handles
- * available chains in FIFO order (starting transfers back to back under a
- * block plug; a request in flight takes a context of the queue's pool, and
- * the pass stops when none is free), re-enables notifications and
+ * Syncs the backing first when a switch to writethrough owes it
+ * (vblk_blk_set_config()), publishes the requests whose transfers
+ * completed, pops and handles available chains in FIFO order (starting
+ * transfers back to back under a block plug; a request in flight takes a
+ * context of the queue's pool, and the pass stops when none is free),
+ * re-enables notifications and
  * re-checks for new work, publishes what completed meanwhile, and decides
  * once, after the pass, whether the driver needs an interrupt. A pass is
  * bounded (%VBLK_WEIGHT_REQS chains or %VBLK_WEIGHT_BYTES bytes). Process
@@ -552,6 +596,7 @@ void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 	};
 	struct blk_plug plug;
 
+	vblk_wt_sync(blk);
 	vblk_reap(&r);
 	blk_start_plug(&plug);
 	vblk_run(&r);
@@ -618,6 +663,9 @@ int vblk_blk_init(struct vblk_blk *blk, const struct vblk_blk_config *cfg,
 	blk->backing.ctx = backing_ctx;
 	blk->features = 0;
 	blk->writeback = !cfg->writethrough;
+	atomic_set(&blk->wt_switches, 0);
+	atomic_set(&blk->wt_synced, 0);
+	atomic_set(&blk->wt_sync_err, 0);
 	blk->kick = kick;
 	memset(&blk->stats, 0, sizeof(blk->stats));
 	memset(&blk->lat, 0, sizeof(blk->lat));

@@ -169,6 +169,10 @@ struct vblk_blk_pass {
  * @features: the negotiated feature bits (vblk_blk_set_features())
  * @writeback: the config space's writeback byte: 1 writeback, 0
  *	writethrough (marked accesses; changed under the device's cfg_lock)
+ * @wt_switches: switches from writeback to writethrough (the writeback
+ *	byte going from 1 to 0), each of which owes a sync of the backing
+ * @wt_synced: the value of @wt_switches the backing was last synced for
+ * @wt_sync_err: that sync failed and no request has reported it yet
  * @throttle: the device's token buckets, shared by its queues
  * @stats: lifetime counters
  * @lat: lifetime latency histograms
@@ -180,6 +184,9 @@ struct vblk_blk {
 	struct vblk_backing backing;
 	u64 features;
 	u8 writeback;
+	atomic_t wt_switches;
+	atomic_t wt_synced;
+	atomic_t wt_sync_err;
 	struct vblk_throttle throttle;
 	struct vblk_stats stats;
 	struct vblk_latency lat;
@@ -200,6 +207,7 @@ bool vblk_blk_set_config(struct vblk_blk *blk, unsigned int off,
 bool vblk_blk_reset_cache(struct vblk_blk *blk);
 bool vblk_blk_cache_writeback(const struct vblk_blk *blk, bool negotiated);
 bool vblk_blk_write_through(const struct vblk_blk *blk);
+bool vblk_blk_cost(const struct vblk_req *req, bool wt, struct vblk_cost *c);
 void vblk_blk_process(struct vblk_blk *blk, unsigned int q,
 		      struct vblk_vq *vq, struct vblk_blk_pass *p);
 int vblk_blk_queue_start(struct vblk_blk *blk, unsigned int q, u32 num);

@@ -133,6 +133,20 @@ void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf)
 	vblk_config_dwz(blk, f, buf);
 }
 
+/*
+ * The cache becomes writethrough: writes the device completed in
+ * writeback mode may still be in the page cache, and the driver will
+ * send no flush for them. The next pass syncs the backing before it
+ * completes anything (vblk_blk_process()); here, under a spinlock, it is
+ * only recorded.
+ */
+static void vblk_blk_set_writeback(struct vblk_blk *blk, u8 v)
+{
+	if (!v)
+		atomic_inc(&blk->wt_switches);
+	WRITE_ONCE(blk->writeback, v);
+}
+
 /**
  * vblk_blk_set_config() - a driver write to the config space
  * @blk: the device
@@ -143,7 +157,8 @@ void vblk_blk_config_image(const struct vblk_blk *blk, u8 *buf)
  * With VIRTIO_BLK_F_CONFIG_WCE negotiated, a write that covers the
  * writeback byte sets the cache mode: 0 writethrough, 1 writeback (other
  * values are ignored). Everything else is read-only. Called under the
- * device's cfg_lock.
+ * device's cfg_lock. A switch to writethrough owes a sync of the backing,
+ * which the next processing pass makes before it completes a request.
  *
  * Return: true if the config space changed.
  */
@@ -159,7 +174,7 @@ bool vblk_blk_set_config(struct vblk_blk *blk, unsigned int off,
 	v = buf[wce - off];
 	if (v > 1 || v == READ_ONCE(blk->writeback))
 		return false;
-	WRITE_ONCE(blk->writeback, v);
+	vblk_blk_set_writeback(blk, v);
 	return true;
 }
 
@@ -177,7 +192,7 @@ bool vblk_blk_reset_cache(struct vblk_blk *blk)
 
 	if (READ_ONCE(blk->writeback) == v)
 		return false;
-	WRITE_ONCE(blk->writeback, v);
+	vblk_blk_set_writeback(blk, v);
 	return true;
 }
 

@@ -24,6 +24,13 @@
  * syncs per second, from their own bucket.
  */
 #define VBLK_THROTTLE_SYNC_BYTES	(64U << 10)
+/*
+ * The most bytes one write zeroes request is charged, whatever its ranges
+ * cover (up to 2 GiB): the size of the largest data segment (size_max).
+ * With a bytes limit of B per second, it delays the next request, of its
+ * device or of its group's other members, by at most this / B.
+ */
+#define VBLK_THROTTLE_ZERO_BYTES	BIT_ULL(20)
 
 /**
  * struct vblk_throttle_cfg - limits; a rate of 0 means unlimited, a burst

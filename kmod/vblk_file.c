@@ -16,6 +16,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
+#include <linux/magic.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -145,9 +146,31 @@ static ssize_t vblk_file_submit(void *ctx, struct vblk_aio *aio)
 #define VBLK_FALLOC_PUNCH	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)
 #define VBLK_FALLOC_ZERO	(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE)
 
+/*
+ * The unit of a block device's fallocate: its logical block size (it
+ * refuses anything else with -EINVAL). A regular file takes any byte.
+ */
+static u64 vblk_file_unit(struct file *file)
+{
+	if (!S_ISBLK(file_inode(file)->i_mode))
+		return 1;
+	return bdev_logical_block_size(I_BDEV(file->f_mapping->host));
+}
+
+/*
+ * Discard is advisory: only the whole units inside the range are
+ * deallocated; partial units at its edges keep their data.
+ */
 static int vblk_file_discard(void *ctx, loff_t pos, u64 len)
 {
-	return vfs_fallocate(ctx, VBLK_FALLOC_PUNCH, pos, len);
+	struct file *file = ctx;
+	u64 unit = vblk_file_unit(file);
+	u64 start = round_up((u64)pos, unit);
+	u64 end = round_down((u64)pos + len, unit);
+
+	if (start >= end)
+		return 0;
+	return vfs_fallocate(file, VBLK_FALLOC_PUNCH, start, end - start);
 }
 
 /* Write zeros from the zero page: what is left when fallocate cannot. */
@@ -177,9 +200,9 @@ static int vblk_file_write_zero_pages(struct file *file, loff_t pos, u64 len)
 	return 0;
 }
 
-static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
+static int vblk_file_zero_range(struct file *file, loff_t pos, u64 len,
+				bool unmap)
 {
-	struct file *file = ctx;
 	int err = -EOPNOTSUPP;
 
 	if (unmap)
@@ -188,6 +211,28 @@ static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
 		err = vfs_fallocate(file, VBLK_FALLOC_ZERO, pos, len);
 	if (err == -EOPNOTSUPP)
 		err = vblk_file_write_zero_pages(file, pos, len);
+	return err;
+}
+
+/*
+ * The whole units of the range through fallocate; partial units at its
+ * edges (a block device with logical blocks above 512 bytes) get zeros
+ * written through the page cache, which keeps the rest of their block.
+ */
+static int vblk_file_write_zeroes(void *ctx, loff_t pos, u64 len, bool unmap)
+{
+	struct file *file = ctx;
+	u64 unit = vblk_file_unit(file), end = (u64)pos + len;
+	u64 head = min(round_up((u64)pos, unit), end);
+	u64 tail = max(round_down(end, unit), head);
+	int err = 0;
+
+	if (head > pos)
+		err = vblk_file_write_zero_pages(file, pos, head - pos);
+	if (!err && tail > head)
+		err = vblk_file_zero_range(file, head, tail - head, unmap);
+	if (!err && end > tail)
+		err = vblk_file_write_zero_pages(file, tail, end - tail);
 	return err;
 }
 
@@ -211,7 +256,9 @@ static void vblk_file_bdev_caps(struct block_device *bdev,
 	/* PUNCH_HOLE is a write zeroes that may unmap: the device has one. */
 	caps->discard = bdev_write_zeroes_sectors(bdev);
 	caps->zeroes_unmap = caps->discard;
-	caps->discard_align = bdev_discard_granularity(bdev) >> SECTOR_SHIFT;
+	/* whole logical blocks only (a discard is trimmed to them) */
+	caps->discard_align = max(bdev_discard_granularity(bdev),
+				  bdev_logical_block_size(bdev)) >> SECTOR_SHIFT;
 	if (phys > SECTOR_SIZE)
 		caps->phys_exp = ilog2(phys >> SECTOR_SHIFT);
 	if (align > 0)
@@ -221,36 +268,46 @@ static void vblk_file_bdev_caps(struct block_device *bdev,
 }
 
 /*
- * Whether the file's file system punches holes: punch one past every byte
- * the device can reach (@from), where the file holds nothing, so the
- * probe changes no data.
+ * Whether the file's file system punches holes in every regular file it
+ * can write, decided from the file system alone: the probe runs in the
+ * dev-add handler, which must never wait on a backing (a hung network
+ * file system would hang the netlink family). These take
+ * PUNCH_HOLE|KEEP_SIZE on any writable regular file; the magic 0xEF53 is
+ * ext2 and ext3 as well, whose own drivers have no fallocate at all.
+ * Everything else (network and FUSE file systems, overlays, file systems
+ * with per-file exceptions) is not offered discard.
  */
-static bool vblk_file_can_punch(struct file *file, u64 from)
+static bool vblk_file_fs_punches(struct file *file)
 {
-	u64 bsz = i_blocksize(file_inode(file)), off;
-
-	if (!file->f_op->fallocate ||
-	    check_add_overflow(round_up(from, bsz), bsz, &off) ||
-	    off > file_inode(file)->i_sb->s_maxbytes)
+	if (!file->f_op->fallocate)
 		return false;
-	return !vfs_fallocate(file, VBLK_FALLOC_PUNCH, off - bsz, bsz);
+	switch (file_inode(file)->i_sb->s_magic) {
+	case EXT4_SUPER_MAGIC:
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /**
  * vblk_file_probe() - what a backing can do besides reading and writing
  * @file: a file accepted by vblk_file_check()
- * @read_only: the device will be read-only (nothing is probed)
- * @capacity: the device's capacity in bytes
+ * @read_only: the device will be read-only (no discard)
  * @caps: filled in
  *
- * Write zeroes always works on a writable backing (ZERO_RANGE, or zeros
- * written when the file system has no such mode). Discard and the unmap of
- * write zeroes need PUNCH_HOLE: on a regular file it is tried beyond
- * everything the device reaches; a block device must support write
+ * No I/O: the answer comes from the file's type, its file system and the
+ * block device's queue limits, so it never waits on the backing. Write
+ * zeroes always works on a writable backing (ZERO_RANGE, or zeros written
+ * when the file system has no such mode). Discard and the unmap of write
+ * zeroes need PUNCH_HOLE: a regular file must be on a file system known
+ * to take it (vblk_file_fs_punches()); a block device must support write
  * zeroes. The topology comes from the block device, or from the file
  * system's block size.
  */
-void vblk_file_probe(struct file *file, bool read_only, u64 capacity,
+void vblk_file_probe(struct file *file, bool read_only,
 		     struct vblk_backing_caps *caps)
 {
 	struct inode *inode = file_inode(file);
@@ -266,9 +323,7 @@ void vblk_file_probe(struct file *file, bool read_only, u64 capacity,
 			caps->min_io = min(bsz >> SECTOR_SHIFT, U16_MAX);
 		}
 		if (!read_only) {
-			u64 end = max(capacity, vblk_file_size(file));
-
-			caps->discard = vblk_file_can_punch(file, end);
+			caps->discard = vblk_file_fs_punches(file);
 			caps->zeroes_unmap = caps->discard;
 			caps->discard_align = caps->discard ?
 					      bsz >> SECTOR_SHIFT : 0;

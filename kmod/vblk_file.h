@@ -17,7 +17,7 @@ extern const struct vblk_backing_ops vblk_file_backing_ops;
 int vblk_file_check(struct file *file, bool read_only, const char **why);
 u64 vblk_file_size(struct file *file);
 u64 vblk_file_max_capacity(struct file *file);
-void vblk_file_probe(struct file *file, bool read_only, u64 capacity,
+void vblk_file_probe(struct file *file, bool read_only,
 		     struct vblk_backing_caps *caps);
 
 #endif /* _VBLK_FILE_H */

@@ -5,8 +5,11 @@
  * Module init brings up the character-device binding, the device registry
  * (which makes a /dev/vblk/NAME node for every device and announces its
  * events over netlink) and then the "vblk" generic netlink family through
- * which devices are created. Module exit deletes every device first, then
- * tears the family and the binding down.
+ * which devices and limit groups are created. Module exit goes the other
+ * way: the family first (unregistering it waits for every running
+ * handler, and no new one can start), so no handler can reach a device or
+ * a group being freed or create one after the registries are emptied;
+ * then the devices, the groups and the binding.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -41,9 +44,9 @@ err_cdev:
 
 static void __exit vblk_exit(void)
 {
+	vblk_nl_exit();
 	vblk_dev_exit();
 	vblk_group_exit();
-	vblk_nl_exit();
 	vblk_cdev_exit();
 }
 

@@ -17,6 +17,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/math.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
@@ -29,6 +30,10 @@
 #include "vblk_file.h"
 #include "vblk_nl.h"
 #include "vblk_nl_gen.h"
+
+/* The family is registered and notifications may be sent. */
+static DECLARE_RWSEM(vblk_nl_up_lock);
+static bool vblk_nl_up;
 
 /* Upper bound of a dev-get message, the backing path excluded. */
 #define VBLK_NL_QUEUE_SIZE						\
@@ -497,7 +502,7 @@ int vblk_nl_dev_add_doit(struct sk_buff *skb, struct genl_info *info)
 			goto err_fput;
 	}
 	cfg.capacity = cap >> VBLK_SECTOR_SHIFT;
-	vblk_file_probe(file, cfg.read_only, cap, &cfg.caps);
+	vblk_file_probe(file, cfg.read_only, &cfg.caps);
 
 	msg = genlmsg_new(genlmsg_total_size(nla_total_size(sizeof(u32)) +
 					     nla_total_size(VBLK_NAME_MAX)),
@@ -711,7 +716,13 @@ void vblk_nl_notify_event(struct vblk_device *d, enum vblk_event_type type,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&vblk_nl_family, &init_net,
+	/*
+	 * Not once the family is going away: its group numbers are freed
+	 * for other families (module exit deletes the devices after it).
+	 */
+	guard(rwsem_read)(&vblk_nl_up_lock);
+	if (!vblk_nl_up ||
+	    !genl_has_listeners(&vblk_nl_family, &init_net,
 				VBLK_NLGRP_MONITOR))
 		return;
 	msg = genlmsg_new(3 * nla_total_size(sizeof(u32)) +
@@ -779,15 +790,26 @@ static const struct genl_multicast_group vblk_nl_mcgrps_cap[] = {
  */
 int vblk_nl_init(void)
 {
+	int err;
+
 	BUILD_BUG_ON(ARRAY_SIZE(vblk_nl_mcgrps_cap) != VBLK_NLGRP_MONITOR + 1);
 	vblk_nl_family.mcgrps = vblk_nl_mcgrps_cap;
-	return genl_register_family(&vblk_nl_family);
+	err = genl_register_family(&vblk_nl_family);
+	if (!err) {
+		guard(rwsem_write)(&vblk_nl_up_lock);
+		vblk_nl_up = true;
+	}
+	return err;
 }
 
 /**
  * vblk_nl_exit() - unregister the family (waits for running operations)
+ *
+ * Notifications stop first; vblk_nl_notify_event() is a no-op afterwards.
  */
 void vblk_nl_exit(void)
 {
+	scoped_guard(rwsem_write, &vblk_nl_up_lock)
+		vblk_nl_up = false;
 	genl_unregister_family(&vblk_nl_family);
 }

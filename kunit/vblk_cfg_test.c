@@ -181,6 +181,46 @@ static void vblk_cfg_test_wce_switch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, cf_cfg8(test, fd, CF_WCE));
 }
 
+/*
+ * Writeback to writethrough: what was written before is synced before the
+ * next request completes (the driver sends no flush for it any more),
+ * once; a failed sync fails that request.
+ */
+static void vblk_cfg_test_wce_switch_syncs(struct kunit *test)
+{
+	struct vblk_fake_dev *fd = cf_dev(test, false, NULL);
+
+	vblk_fake_wire(test, fd->vd, &fd->vq, false);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			cf_io(test, fd, VIRTIO_BLK_T_OUT, 3));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->syncs));
+	cf_cfg_wr8(test, fd, CF_WCE, 0);
+	/* the switch (a config write, under a spinlock) does not sync */
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&fd->backing->syncs));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			cf_io(test, fd, VIRTIO_BLK_T_IN, 3));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->backing->syncs));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			cf_io(test, fd, VIRTIO_BLK_T_IN, 4));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->backing->syncs));
+	/* back to writeback owes nothing */
+	cf_cfg_wr8(test, fd, CF_WCE, 1);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			cf_io(test, fd, VIRTIO_BLK_T_OUT, 5));
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&fd->backing->syncs));
+
+	/* a sync that fails: the next request reports it, once */
+	fd->backing->sync_err = -EIO;
+	cf_cfg_wr8(test, fd, CF_WCE, 0);
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			cf_io(test, fd, VIRTIO_BLK_T_IN, 3));
+	KUNIT_EXPECT_EQ(test, 2, atomic_read(&fd->backing->syncs));
+	fd->backing->sync_err = 0;
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_OK,
+			cf_io(test, fd, VIRTIO_BLK_T_IN, 3));
+	KUNIT_EXPECT_EQ(test, 2, atomic_read(&fd->backing->syncs));
+}
+
 /* The operator's initial mode; a driver without FLUSH is writethrough. */
 static void vblk_cfg_test_wce_initial(struct kunit *test)
 {
@@ -257,6 +297,7 @@ static void vblk_cfg_test_topology(struct kunit *test)
 static struct kunit_case vblk_cfg_cases[] = {
 	KUNIT_CASE(vblk_cfg_test_resize),
 	KUNIT_CASE(vblk_cfg_test_wce_switch),
+	KUNIT_CASE(vblk_cfg_test_wce_switch_syncs),
 	KUNIT_CASE(vblk_cfg_test_wce_initial),
 	KUNIT_CASE(vblk_cfg_test_wce_not_negotiated),
 	KUNIT_CASE(vblk_cfg_test_topology),

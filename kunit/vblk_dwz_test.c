@@ -515,8 +515,9 @@ static void vblk_dwz_test_backing_errors(struct kunit *test)
 }
 
 /*
- * Throttle: a write zeroes costs one operation and its ranges' bytes, a
- * discard one operation and no bytes; refused requests cost nothing.
+ * Throttle: a write zeroes costs one operation and its ranges' bytes (at
+ * most VBLK_THROTTLE_ZERO_BYTES), a discard one operation and no bytes;
+ * refused requests cost nothing.
  */
 static void vblk_dwz_test_throttle_charge(struct kunit *test)
 {
@@ -540,6 +541,29 @@ static void vblk_dwz_test_throttle_charge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 98, t->ops.tokens);
 }
 
+/*
+ * A write zeroes of 64 MiB (the backing is smaller and refuses it, after
+ * the charge) takes VBLK_THROTTLE_ZERO_BYTES from a full 1 MiB bucket, and
+ * leaves it empty rather than 63 MiB in debt.
+ */
+static void vblk_dwz_test_throttle_zeroes_cap(struct kunit *test)
+{
+	struct vblk_throttle_cfg lim = { .bps = 1 << 20 };
+	const struct dz_seg big[] = { { 0, VBLK_WZ_MAX_SECTORS } };
+	struct vblk_throttle *t;
+	struct dz_dev d;
+
+	dz_up(test, &d, 0);
+	vblk_vdev_set_capacity(d.fd->vd, 1ULL << 33);
+	t = &d.fd->vd->blk.throttle;
+	KUNIT_ASSERT_EQ(test, 0, vblk_throttle_set(t, &lim, NULL));
+	KUNIT_EXPECT_EQ(test, VIRTIO_BLK_S_IOERR,
+			dz_req(test, &d, DZ_Z, big, 1));
+	KUNIT_EXPECT_EQ(test, 1, d.b->n);
+	KUNIT_EXPECT_EQ(test, (1 << 20) - VBLK_THROTTLE_ZERO_BYTES,
+			t->bytes.tokens);
+}
+
 static struct kunit_case vblk_dwz_cases[] = {
 	KUNIT_CASE(vblk_dwz_test_offer_and_config),
 	KUNIT_CASE(vblk_dwz_test_discard_ranges),
@@ -552,6 +576,7 @@ static struct kunit_case vblk_dwz_cases[] = {
 	KUNIT_CASE(vblk_dwz_test_not_negotiated),
 	KUNIT_CASE(vblk_dwz_test_backing_errors),
 	KUNIT_CASE(vblk_dwz_test_throttle_charge),
+	KUNIT_CASE(vblk_dwz_test_throttle_zeroes_cap),
 	{}
 };
 

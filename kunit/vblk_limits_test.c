@@ -347,6 +347,43 @@ static void vblk_limits_test_group_exact(struct kunit *test)
 	KUNIT_EXPECT_LE(test, abs((int)got[1] - (int)got[2]), 1);
 }
 
+/*
+ * A huge write zeroes is charged at most VBLK_THROTTLE_ZERO_BYTES
+ * (vblk_blk_cost()): another member of the group waits no longer than
+ * those bytes take at the group's rate, not for the request's whole
+ * range (2 GiB here: more than a day and a half).
+ */
+static void vblk_limits_test_group_zeroes(struct kunit *test)
+{
+	const struct vblk_throttle_cfg cfg = { .bps = 16 << 10 };
+	const struct vblk_req wz = {
+		.op = VBLK_OP_WRITE_ZEROES, .len = 2ULL << 30,
+	};
+	struct lt_ctx *c = lt_new(test, true);
+	struct vblk_cost cost;
+	u64 wait;
+
+	lt_group_limits(test, c, &cfg);
+	KUNIT_ASSERT_TRUE(test, vblk_blk_cost(&wz, false, &cost));
+	KUNIT_EXPECT_EQ(test, VBLK_THROTTLE_ZERO_BYTES, cost.bytes);
+	/* the group's bucket is full: member 0's request goes in at once */
+	KUNIT_EXPECT_TRUE(test, lt_admit(c, 0, &cost));
+	KUNIT_EXPECT_FALSE(test, lt_admit(c, 1, &lt_read));
+	wait = c->g.resume_at - lt_now;
+	/* the rule's bound: the capped charge and the read's own bytes */
+	KUNIT_EXPECT_LE(test, wait,
+			div_u64((VBLK_THROTTLE_ZERO_BYTES + 4096) * NSEC_PER_SEC,
+				cfg.bps));
+	/* exactly the debt (the charge beyond the burst) and the read */
+	KUNIT_EXPECT_EQ(test, wait,
+			div_u64((VBLK_THROTTLE_ZERO_BYTES - cfg.bps + 4096) *
+				NSEC_PER_SEC, cfg.bps));
+	lt_now += wait - 1;
+	KUNIT_EXPECT_FALSE(test, lt_admit(c, 1, &lt_read));
+	lt_now++;
+	KUNIT_EXPECT_TRUE(test, lt_admit(c, 1, &lt_read));
+}
+
 /* Refused by its own limit, a member gives up its place in the group. */
 static void vblk_limits_test_group_own_limit(struct kunit *test)
 {
@@ -411,6 +448,7 @@ static struct kunit_case vblk_limits_cases[] = {
 	KUNIT_CASE(vblk_limits_test_sync_bucket),
 	KUNIT_CASE(vblk_limits_test_group_turns),
 	KUNIT_CASE(vblk_limits_test_group_exact),
+	KUNIT_CASE(vblk_limits_test_group_zeroes),
 	KUNIT_CASE(vblk_limits_test_group_own_limit),
 	KUNIT_CASE(vblk_limits_test_group_handover),
 	{}

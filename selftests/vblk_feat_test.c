@@ -6,7 +6,9 @@
  * an online resize under I/O (config generation, configuration change
  * interrupt, requests past the new end, refusals), the writeback byte of
  * VIRTIO_BLK_F_CONFIG_WCE as dev-get shows it, and the latency histograms
- * and per-queue counters against the requests issued.
+ * and per-queue counters against the requests issued. Also: what is
+ * offered per backing, decided without waiting on the backing, and
+ * discard and write zeroes on a loop device with 4096-byte blocks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,10 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vblk_admin.h"
 #include "vblk_guest.h"
 #include "vblk_test_util.h"
 
@@ -51,10 +58,12 @@ FIXTURE(ft) {
 
 FIXTURE_VARIANT(ft) {
 	bool loop;		/* back the device with a loop device */
+	unsigned int lbs;	/* its logical block size (0: 512) */
 };
 
 FIXTURE_VARIANT_ADD(ft, file) { .loop = false };
 FIXTURE_VARIANT_ADD(ft, loop) { .loop = true };
+FIXTURE_VARIANT_ADD(ft, loop4k) { .loop = true, .lbs = 4096 };
 
 FIXTURE_SETUP(ft)
 {
@@ -66,7 +75,7 @@ FIXTURE_SETUP(ft)
 	fd = vt_make_temp(self->img, FT_SIZE);
 	ASSERT_LE(0, fd);
 	if (variant->loop) {
-		self->loop_fd = vt_loop_attach(fd, self->loop);
+		self->loop_fd = vt_loop_attach_bs(fd, self->loop, variant->lbs);
 		if (self->loop_fd == -ENODEV)
 			SKIP(return, "no loop devices");
 		ASSERT_LE(0, self->loop_fd);
@@ -414,6 +423,225 @@ TEST_F(ft, latency_counts)
 	EXPECT_EQ(20 + 10 + 3 + 1, d.queue[0].requests);
 	EXPECT_EQ(30 * 4096, d.queue[0].bytes);
 	EXPECT_EQ(1, d.queue[0].inflight_peak);
+}
+
+/* @len bytes of the device from @off (a multiple of 512) are all @byte. */
+static bool dev_all(FIXTURE_DATA(ft) *self, uint64_t off, uint8_t byte,
+		    uint32_t len)
+{
+	uint8_t *buf = malloc(len);
+	bool ok = buf && vg_blk_read(&self->g, off / 512, buf, len) ==
+			 VIRTIO_BLK_S_OK;
+
+	for (uint32_t i = 0; ok && i < len; i++)
+		ok = buf[i] == byte;
+	free(buf);
+	return ok;
+}
+
+/*
+ * A backing with 4096-byte logical blocks (its fallocate takes whole
+ * blocks only): discard_sector_alignment says so, 512-aligned discards
+ * are trimmed inward to whole blocks and succeed, and a write zeroes with
+ * partial blocks at its edges zeroes exactly its range.
+ */
+TEST_F(ft, unaligned_on_4k_blocks)
+{
+	uint32_t align = 0;
+	struct vnl_dev d;
+
+	if (variant->lbs != 4096)
+		SKIP(return, "the loop4k variant covers it");
+	ASSERT_EQ(0, vg_mmio_read(&self->g, CFG(discard_sector_alignment), 4,
+				  &align));
+	EXPECT_EQ(8, align);
+	align = 0;
+	ASSERT_EQ(0, vg_mmio_read(&self->g, CFG(physical_block_exp), 1,
+				  &align));
+	EXPECT_EQ(3, align);
+	ASSERT_EQ(VIRTIO_BLK_S_OK, fill(self, 0, 1));
+	/* [512, 15872): the whole blocks [4096, 12288) go, the rest stays */
+	EXPECT_EQ(VIRTIO_BLK_S_OK, dwz(self, VIRTIO_BLK_T_DISCARD, 1, 30, 0));
+	EXPECT_TRUE(dev_all(self, 0, 0xA5, 4096));
+	EXPECT_TRUE(dev_all(self, 4096, 0, 8192));
+	EXPECT_TRUE(dev_all(self, 12288, 0xA5, 4096));
+	/* no whole block inside: nothing to do, and no error */
+	EXPECT_EQ(VIRTIO_BLK_S_OK, dwz(self, VIRTIO_BLK_T_DISCARD, 33, 6, 0));
+	EXPECT_TRUE(dev_all(self, 16384, 0xA5, 4096));
+	/* write zeroes [16896, 24064): partial blocks only */
+	EXPECT_EQ(VIRTIO_BLK_S_OK,
+		  dwz(self, VIRTIO_BLK_T_WRITE_ZEROES, 33, 14, 0));
+	EXPECT_TRUE(dev_all(self, 16384, 0xA5, 512));
+	EXPECT_TRUE(dev_all(self, 16896, 0, 24064 - 16896));
+	EXPECT_TRUE(dev_all(self, 24064, 0xA5, 512));
+	/* [33280, 48640): a partial block, two whole ones, a partial one */
+	EXPECT_EQ(VIRTIO_BLK_S_OK,
+		  dwz(self, VIRTIO_BLK_T_WRITE_ZEROES, 65, 30, 0));
+	EXPECT_TRUE(dev_all(self, 32768, 0xA5, 512));
+	EXPECT_TRUE(dev_all(self, 33280, 0, 48640 - 33280));
+	EXPECT_TRUE(dev_all(self, 48640, 0xA5, 512));
+	EXPECT_TRUE(dev_all(self, 49152, 0xA5, MIB - 49152));
+	ASSERT_EQ(0, vnl_dev_get(&self->v, self->name, &d));
+	EXPECT_EQ(0, d.st.io_errors);
+	EXPECT_EQ(2, d.st.discards_completed);
+	EXPECT_EQ(2, d.st.write_zeroes_completed);
+}
+
+/* What dev-get says is offered: DISCARD and WRITE_ZEROES bits. */
+static int offered(const char *path, bool ro, uint64_t *f)
+{
+	struct vnl_dev d = { 0 };
+	int id, ret;
+
+	id = vt_dev_add("vft-offer", path, ro, 0, 0);
+	if (id < 0)
+		return id;
+	ret = vt_dev_get("vft-offer", &d);
+	vt_dev_del("vft-offer", true);
+	*f = d.device_features & (F(VIRTIO_BLK_F_DISCARD) |
+				  F(VIRTIO_BLK_F_WRITE_ZEROES));
+	return ret;
+}
+
+/*
+ * The offer per backing: a sparse file on tmpfs and a loop device over it
+ * both; a block device without write zeroes (null_blk) write zeroes only;
+ * a read-only device neither.
+ */
+TEST(offer_per_backing)
+{
+	char img[VT_IMG_MAX], loop[32], nb[32], cfs[32];
+	const uint64_t both = F(VIRTIO_BLK_F_DISCARD) |
+			      F(VIRTIO_BLK_F_WRITE_ZEROES);
+	uint64_t f = 0;
+	int fd, lfd, ret;
+
+	VT_NEED_ROOT_AND_VBLK();
+	fd = vt_make_temp(img, FT_SIZE);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, offered(img, false, &f));
+	EXPECT_EQ(both, f);
+	ASSERT_EQ(0, offered(img, true, &f));
+	EXPECT_EQ(0, f);
+	lfd = vt_loop_attach(fd, loop);
+	if (lfd >= 0) {
+		ASSERT_EQ(0, offered(loop, false, &f));
+		EXPECT_EQ(both, f);
+		vt_loop_detach(lfd);
+	}
+	close(fd);
+	unlink(img);
+	ret = vt_nullb_create(nb, cfs, 16, 0, 0);
+	if (ret == -ENODEV)
+		SKIP(return, "no null_blk");
+	ASSERT_EQ(0, ret);
+	ret = offered(nb, false, &f);
+	vt_nullb_destroy(cfs);
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(F(VIRTIO_BLK_F_WRITE_ZEROES), f);
+}
+
+/* Resolve the fault at @area after @ms, or when @wake becomes readable. */
+struct uffd_release {
+	int uffd;
+	int wake;
+	void *area;
+	int ms;
+};
+
+static void *uffd_releaser(void *arg)
+{
+	struct uffd_release *r = arg;
+	struct pollfd p = { .fd = r->wake, .events = POLLIN };
+	struct uffdio_zeropage z = {
+		.range = { .start = (uintptr_t)r->area, .len = 4096 },
+	};
+
+	poll(&p, 1, r->ms);
+	ioctl(r->uffd, UFFDIO_ZEROPAGE, &z);
+	return NULL;
+}
+
+struct uffd_writer {
+	int fd;
+	void *area;
+};
+
+static void *uffd_write(void *arg)
+{
+	struct uffd_writer *w = arg;
+
+	/* holds the file's inode lock until the fault is resolved */
+	if (pwrite(w->fd, w->area, 4096, 0) != 4096)
+		return (void *)1;
+	return NULL;
+}
+
+/*
+ * dev-add waits on nothing in the backing: while a write into the backing
+ * file holds its inode lock (stuck on a userfaultfd page), dev-add
+ * answers at once (a probe by fallocate would wait for the lock) and
+ * still offers discard on the tmpfs file.
+ */
+TEST(dev_add_no_backing_io)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffd_release rel;
+	struct pollfd p = { .events = POLLIN };
+	struct uffd_msg msg;
+	struct uffd_writer w;
+	char img[VT_IMG_MAX];
+	pthread_t tw, tr;
+	int pipefd[2], id;
+	struct timespec t0;
+	struct vnl_dev d;
+	long ms;
+	void *wret;
+
+	VT_NEED_ROOT_AND_VBLK();
+	p.fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (p.fd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(p.fd, UFFDIO_API, &api));
+	w.area = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, w.area);
+	reg.range.start = (uintptr_t)w.area;
+	reg.range.len = 4096;
+	ASSERT_EQ(0, ioctl(p.fd, UFFDIO_REGISTER, &reg));
+	w.fd = vt_make_temp(img, FT_SIZE);
+	ASSERT_LE(0, w.fd);
+	ASSERT_EQ(0, pipe(pipefd));
+	rel = (struct uffd_release){ p.fd, pipefd[0], w.area, 3 * VT_ADMIN_MS };
+	ASSERT_EQ(0, pthread_create(&tr, NULL, uffd_releaser, &rel));
+	ASSERT_EQ(0, pthread_create(&tw, NULL, uffd_write, &w));
+	/* the writer is stuck in the file's write path */
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(p.fd, &msg, sizeof(msg)));
+	EXPECT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	t0 = vt_now();
+	id = vt_dev_add("vft-nowait", img, false, 0, 0);
+	ms = vt_ms_since(&t0);
+	EXPECT_LT(0, id) TH_LOG("dev-add: %s", strerror(-id));
+	EXPECT_GT(VT_ADMIN_MS, ms) TH_LOG("dev-add took %ld ms", ms);
+	if (id > 0) {
+		ASSERT_EQ(0, vt_dev_get("vft-nowait", &d));
+		EXPECT_TRUE(d.device_features & F(VIRTIO_BLK_F_DISCARD));
+		vt_dev_del("vft-nowait", true);
+	}
+
+	EXPECT_EQ(1, write(pipefd[1], "", 1));
+	pthread_join(tr, NULL);
+	pthread_join(tw, &wret);
+	EXPECT_EQ(NULL, wret);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(p.fd);
+	close(w.fd);
+	unlink(img);
+	munmap(w.area, 4096);
 }
 
 TEST_HARNESS_MAIN

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vblk module lifecycle: the module loads, shows up in /proc/modules and
- * /sys/module, unloads without leaving anything behind, and reloads.
+ * /sys/module, unloads without leaving anything behind, and reloads; it
+ * unloads with a device in a limit group, a monitor listening and
+ * group-add requests racing the unload (kmemleak, checked after the run,
+ * would show a group created after the registry was emptied).
  *
  * Needs root; VBLK_KO names the module file.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +88,78 @@ TEST_F(module, reload_cycles)
 		ASSERT_EQ(0, vt_module_unload());
 		ASSERT_EQ(0, loaded());
 	}
+}
+
+struct churn {
+	volatile int stop;
+	unsigned int added;
+};
+
+/* group-add and group-del as fast as possible until told to stop. */
+static void *group_churn(void *arg)
+{
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1] = {
+		[VBLK_A_THROTTLE_IOPS] = 1000,
+	};
+	bool set[VBLK_A_THROTTLE_MAX + 1] = { [VBLK_A_THROTTLE_IOPS] = true };
+	struct churn *c = arg;
+	char name[32];
+	struct vnl v;
+
+	for (unsigned int i = 0; !c->stop; i++) {
+		if (vnl_open(&v))
+			continue;	/* the family is gone */
+		snprintf(name, sizeof(name), "vmt-g%u", i % 8);
+		if (!vnl_group_add(&v, name, thr, set, NULL))
+			c->added++;
+		if (i % 2)
+			vnl_group_del(&v, name);
+		vnl_close(&v);
+	}
+	return NULL;
+}
+
+TEST_F(module, unload_with_devices_groups_and_requests)
+{
+	uint64_t thr[VBLK_A_THROTTLE_MAX + 1] = {
+		[VBLK_A_THROTTLE_IOPS] = 100,
+	};
+	bool set[VBLK_A_THROTTLE_MAX + 1] = { [VBLK_A_THROTTLE_IOPS] = true };
+	char name[VBLK_NAME_MAX], img[VT_IMG_MAX];
+	struct vnl_set s = { .name = name, .group = "vmt-grp" };
+	struct churn c = { 0 };
+	struct vnl_group *groups;
+	struct vnl v, mon;
+	pthread_t t;
+	int n;
+
+	ASSERT_EQ(0, vt_module_load(self->ko));
+	ASSERT_LT(0, vt_disk_create(name, img, "vmt", 1 << 20, false));
+	ASSERT_EQ(0, vnl_open(&v));
+	ASSERT_EQ(0, vnl_group_add(&v, "vmt-grp", thr, set, NULL));
+	ASSERT_EQ(0, vnl_dev_set(&v, &s));
+	vnl_close(&v);
+	ASSERT_EQ(0, vnl_open(&mon));
+	ASSERT_EQ(0, vnl_monitor_join(&mon));
+	ASSERT_EQ(0, pthread_create(&t, NULL, group_churn, &c));
+	while (c.added < 20)
+		usleep(1000);
+	/* deletes the device and the groups; handlers are still coming */
+	EXPECT_EQ(0, vt_module_unload());
+	usleep(100000);
+	c.stop = 1;
+	pthread_join(t, NULL);
+	vnl_close(&mon);
+	unlink(img);
+	EXPECT_EQ(0, loaded());
+	/* a fresh module: no device, no group */
+	ASSERT_EQ(0, vt_module_load(self->ko));
+	ASSERT_EQ(0, vnl_open(&v));
+	ASSERT_EQ(0, vnl_group_dump(&v, &groups, &n));
+	EXPECT_EQ(0, n);
+	free(groups);
+	vnl_close(&v);
+	EXPECT_FALSE(vt_node_exists(name));
 }
 
 TEST_HARNESS_MAIN

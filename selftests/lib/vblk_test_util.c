@@ -168,7 +168,14 @@ void vt_disk_destroy(const char *name, const char *img)
 
 int vt_loop_attach(int file, char dev[32])
 {
-	struct loop_config cfg = { .fd = (uint32_t)file };
+	return vt_loop_attach_bs(file, dev, 0);
+}
+
+int vt_loop_attach_bs(int file, char dev[32], unsigned int block_size)
+{
+	struct loop_config cfg = {
+		.fd = (uint32_t)file, .block_size = block_size,
+	};
 	int ctl, nr, fd;
 
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);

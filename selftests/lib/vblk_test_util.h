@@ -70,6 +70,8 @@ void vt_disk_destroy(const char *name, const char *img);
  * its descriptor; -ENODEV when the kernel has no loop support.
  */
 int vt_loop_attach(int file, char dev[32]);
+/* The same with a logical block size (losetup -b; 0: the default 512). */
+int vt_loop_attach_bs(int file, char dev[32], unsigned int block_size);
 void vt_loop_detach(int loop_fd);
 
 /*
