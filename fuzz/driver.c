@@ -156,6 +156,8 @@ static void fz_check_status(void)
 
 void fz_mmio_write(u32 off, unsigned int len, u64 val)
 {
+	u32 sel = fz.mmio.queue_sel;
+	bool was_ready = sel < fz.nq && vblk_vdev_get_vq_ready(&fz.vd, sel);
 	int rc;
 
 	if (!fz.bound)
@@ -163,6 +165,14 @@ void fz_mmio_write(u32 off, unsigned int len, u64 val)
 	rc = vblk_mmio_write(&fz.mmio, off, &val, len);
 	FZ_CHECK(rc == (fz_mmio_valid(off, len) ? 0 : -EINVAL),
 		 "write of %u bytes at %#x returned %d", len, off, rc);
+	/* A reset, or a queue enabled by QueueReady (from position 0). */
+	if (len == 4 && off == VIRTIO_MMIO_STATUS && !(u32)val) {
+		fz_model_sync_queues();
+		fz_model_queue_renewed(-1);
+	}
+	if (len == 4 && off == VIRTIO_MMIO_QUEUE_READY && !was_ready &&
+	    sel < fz.nq && vblk_vdev_get_vq_ready(&fz.vd, sel))
+		fz_model_queue_renewed(sel);
 	fz_model_sync_queues();
 	fz_check_status();
 }

@@ -179,6 +179,11 @@ struct fz_mq {
 	bool event_idx, indirect;
 	u16 last_avail, used_idx, signalled;
 	bool broken;
+	/*
+	 * Disabled while broken, and neither reset nor given a new ring
+	 * position since: enabling it again (vdev API) keeps it broken.
+	 */
+	bool broken_kept;
 	bool throttled;
 	/* per pass */
 	bool runnable;
@@ -244,6 +249,8 @@ bool fz_oracle(const struct fz_mq *mq, struct fz_pred *p);
 void fz_pred_free(struct fz_pred *p);
 void fz_model_reset(struct fz_model *m);
 void fz_model_sync_queues(void);
+/* Queue @q (all for -1) gets a fresh ring position: not broken. */
+void fz_model_queue_renewed(int q);
 void fz_model_pass_begin(int q);
 void fz_model_pass_end(int q);
 void fz_model_check_counters(void);

@@ -43,6 +43,15 @@ static void fz_abandon(int q)
 	M->q[q].throttled = false;
 }
 
+void fz_model_queue_renewed(int q)
+{
+	unsigned int i;
+
+	for (i = 0; i < FZ_MAX_Q; i++)
+		if (q < 0 || (unsigned int)q == i)
+			M->q[i].broken_kept = false;
+}
+
 void fz_model_sync_queues(void)
 {
 	unsigned int q;
@@ -55,12 +64,15 @@ void fz_model_sync_queues(void)
 		if (mq->ready && !ready) {
 			fz_abandon(q);
 			mq->ready = false;
+			mq->broken_kept = mq->broken;
 		}
 		if (!ready)
 			continue;
 		if (!mq->ready) {
 			fz_check_layout(q, v);
-			FZ_CHECK(!v->broken, "queue %d enabled broken", q);
+			FZ_CHECK(v->broken == mq->broken_kept,
+				 "queue %d enabled %s", q,
+				 v->broken ? "broken" : "no longer broken");
 			mq->num = v->num;
 			mq->desc = v->desc;
 			mq->avail = v->avail;
@@ -68,7 +80,7 @@ void fz_model_sync_queues(void)
 			mq->last_avail = v->last_avail_idx;
 			mq->used_idx = v->used_idx;
 			mq->signalled = v->used_idx;
-			mq->broken = false;
+			mq->broken = mq->broken_kept;
 			mq->throttled = false;
 			mq->ready = true;
 		}

@@ -137,6 +137,13 @@ def seeds():
     s["avail-jump"] = (header() + init() + chain(t=T_IN) + op("AVAIL_IDX", 0, 7) +
                        op("KICK", 0) + RUN + op("RESET") + init() +
                        chain(t=T_IN) + RUN)
+    # A broken queue stays broken when the vdev API disables and enables
+    # it, until a new ring position (set_vq_state) or a reset.
+    s["broken-kept"] = (header() + init() + op("AVAIL_IDX", 0, 7) +
+                        op("KICK", 0) + RUN + op("VDEV", 0, 3, 0) +
+                        op("VDEV", 0, 3, 1) + op("PROCESS", 0) +
+                        op("VDEV", 0, 3, 0) + op("VDEV", 0, 2, 0, 0) +
+                        op("VDEV", 0, 3, 1) + chain(t=T_IN) + RUN)
     s["mq"] = (header(nq=4) + init(0x07, ((4, 0), (4, 0), (4, 0), (4, 0))) +
                b"".join(chain(q=q, t=q % 2, hdr=0x08 + q, status=0x0c + q)
                         for q in range(4)) + RUN)

@@ -84,6 +84,7 @@ static void fz_unbind(void)
 	vblk_vdev_unbind(&fz.vd);
 	fz.bound = false;
 	fz_model_sync_queues();
+	fz_model_queue_renewed(-1);	/* the device is reset */
 	FZ_CHECK(!fz_b.n, "transfers in flight after an unbind");
 }
 
@@ -211,7 +212,8 @@ static void fz_op_vdev(struct fz_in *in)
 		break;
 	}
 	case 2:
-		vblk_vdev_set_vq_state(&fz.vd, q, fz_get16(in));
+		if (!vblk_vdev_set_vq_state(&fz.vd, q, fz_get16(in)))
+			fz_model_queue_renewed(q);
 		break;
 	case 3:
 		vblk_vdev_set_vq_ready(&fz.vd, q, fz_get8(in) & 1);
