@@ -128,8 +128,10 @@ static void vblk_dev_vdev_event(void *ctx, unsigned int q, enum vblk_event ev)
  * @len: bytes available at @name
  * @why: set to a reason (naming the attribute) on refusal
  *
- * A name is 1 to VBLK_NAME_MAX - 1 characters from [A-Za-z0-9_.-], other
- * than "." and ".." (it is also a /dev/vblk/ node name).
+ * A name is 1 to VBLK_NAME_LEN characters from [A-Za-z0-9_.-], other
+ * than "." and ".." (it is also a /dev/vblk/ node name). The length
+ * limit is the netlink policy's (the spec's max-len): a longer name
+ * cannot reach here.
  *
  * Return: 0 or -EINVAL.
  */
@@ -137,14 +139,15 @@ int vblk_dev_name_check(const char *name, size_t len, const char **why)
 {
 	size_t i;
 
-	static_assert(VBLK_NAME_MAX == 32);
+	static_assert(VBLK_NAME_MAX == 32 && VBLK_NAME_LEN == 31);
 	len = strnlen(name, len);
 	if (!len) {
 		*why = "name: empty";
 		return -EINVAL;
 	}
-	if (len >= VBLK_NAME_MAX) {
-		*why = "name: longer than 31 characters";
+	/* The netlink policy refuses longer ones; this keeps the copy safe. */
+	if (WARN_ON_ONCE(len >= VBLK_NAME_MAX)) {
+		*why = "name: too long";
 		return -EINVAL;
 	}
 	/* isalnum() also takes the Latin-1 letters (0xc0 to 0xff) */

@@ -84,6 +84,8 @@ int vblk_nl_parse_name(const struct nlattr *attr,
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_name);
+/* KUnit checks the spec's bounds in the generated per-op policies. */
+EXPORT_SYMBOL_IF_KUNIT(vblk_nl_family);
 
 VISIBLE_IF_KUNIT int vblk_nl_parse_serial(const struct nlattr *attr,
 					  char serial[VBLK_SERIAL_LEN],
@@ -93,12 +95,10 @@ VISIBLE_IF_KUNIT int vblk_nl_parse_serial(const struct nlattr *attr,
 	size_t len = strnlen(s, nla_len(attr));
 	size_t i;
 
-	if (len > VBLK_SERIAL_LEN) {
-		NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
-					"serial: longer than %u characters",
-					VBLK_SERIAL_LEN);
+	/* The policy keeps it to VBLK_SERIAL_MAX characters. */
+	static_assert(VBLK_SERIAL_MAX == VBLK_SERIAL_LEN);
+	if (WARN_ON_ONCE(len > VBLK_SERIAL_LEN))
 		return -EINVAL;
-	}
 	for (i = 0; i < len; i++) {
 		if (s[i] < 0x20 || s[i] > 0x7e) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
@@ -111,21 +111,6 @@ VISIBLE_IF_KUNIT int vblk_nl_parse_serial(const struct nlattr *attr,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_serial);
-
-VISIBLE_IF_KUNIT int vblk_nl_parse_read_only(const struct nlattr *attr,
-					     bool *ro,
-					     struct netlink_ext_ack *extack)
-{
-	u8 v = nla_get_u8(attr);
-
-	if (v > 1) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "read-only: must be 0 or 1");
-		return -EINVAL;
-	}
-	*ro = v;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_read_only);
 
 VISIBLE_IF_KUNIT int vblk_nl_parse_capacity(const struct nlattr *attr,
 					    u64 *cap,
@@ -425,10 +410,10 @@ static int vblk_nl_parse_opts(struct nlattr **tb, struct vblk_nl_opts *o,
 {
 	int err = 0;
 
+	/* The policy allows only 0 and 1. */
 	if (tb[VBLK_A_DEV_READ_ONLY])
-		err = vblk_nl_parse_read_only(tb[VBLK_A_DEV_READ_ONLY],
-					      &o->read_only, extack);
-	if (!err && tb[VBLK_A_DEV_SERIAL])
+		o->read_only = nla_get_u8(tb[VBLK_A_DEV_READ_ONLY]);
+	if (tb[VBLK_A_DEV_SERIAL])
 		err = vblk_nl_parse_serial(tb[VBLK_A_DEV_SERIAL], o->serial,
 					   extack);
 	if (!err && tb[VBLK_A_DEV_CAPACITY])

@@ -68,8 +68,6 @@ int vblk_nl_dev_set_group(struct vblk_device *d, const struct nlattr *attr,
 int vblk_nl_parse_serial(const struct nlattr *attr,
 			 char serial[VBLK_SERIAL_LEN],
 			 struct netlink_ext_ack *extack);
-int vblk_nl_parse_read_only(const struct nlattr *attr, bool *ro,
-			    struct netlink_ext_ack *extack);
 int vblk_nl_parse_capacity(const struct nlattr *attr, u64 *cap,
 			   struct netlink_ext_ack *extack);
 struct vblk_device *vblk_nl_lookup(struct genl_info *info);

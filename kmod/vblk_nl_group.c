@@ -41,6 +41,10 @@ static const struct vblk_nl_limit {
 #undef VBLK_NL_LIMIT
 };
 
+/* The policy's bounds are the buckets' own. */
+static_assert(VBLK_RATE_MAX == VBLK_THROTTLE_RATE_MAX);
+static_assert(VBLK_BURST_MAX == VBLK_THROTTLE_BURST_MAX);
+
 static u64 *vblk_nl_cfg(struct vblk_throttle_cfg *cfg, size_t off)
 {
 	return (u64 *)((char *)cfg + off);
@@ -78,8 +82,11 @@ static const struct nlattr *vblk_nl_named_attr(struct nlattr **tb,
  * @cfg: the limits (zeroed by the caller): the nest replaces them all
  * @extack: gets the reason on refusal
  *
- * A rate given explicitly must be non-zero (omitting it means no limit);
- * the limits are checked by the rules of vblk_throttle_check().
+ * The policy (the spec's checks) bounds each value on its own: a rate
+ * given explicitly is 1 to VBLK_RATE_MAX (omitting it means no limit), a
+ * burst at most VBLK_BURST_MAX. The rules between a rate and its burst
+ * are vblk_throttle_check()'s; its refusal points at the attribute its
+ * reason names.
  *
  * Return: 0 or a negative errno.
  */
@@ -97,17 +104,10 @@ int vblk_nl_parse_throttle(struct nlattr *nest, struct vblk_throttle_cfg *cfg,
 		return err;
 	for (i = 0; i < ARRAY_SIZE(vblk_nl_limits); i++) {
 		const struct vblk_nl_limit *l = &vblk_nl_limits[i];
-		u64 *rate = vblk_nl_cfg(cfg, l->rate_off);
 
-		if (tb[l->rate]) {
-			*rate = nla_get_uint(tb[l->rate]);
-			if (!*rate) {
-				NL_SET_ERR_MSG_ATTR_FMT(extack, tb[l->rate],
-							"%s: must be non-zero (omit it for no limit)",
-							l->name);
-				return -EINVAL;
-			}
-		}
+		if (tb[l->rate])
+			*vblk_nl_cfg(cfg, l->rate_off) =
+				nla_get_uint(tb[l->rate]);
 		if (tb[l->burst])
 			*vblk_nl_cfg(cfg, l->burst_off) =
 				nla_get_uint(tb[l->burst]);
@@ -119,6 +119,8 @@ int vblk_nl_parse_throttle(struct nlattr *nest, struct vblk_throttle_cfg *cfg,
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(vblk_nl_parse_throttle);
+/* KUnit checks the spec's bounds in the generated nest policy. */
+EXPORT_SYMBOL_IF_KUNIT(vblk_throttle_nl_policy);
 
 /**
  * vblk_nl_put_throttle() - limits as a throttle nest

@@ -211,12 +211,13 @@ static void vblk_limits_test_check_messages(struct kunit *test)
 		  "iops-read-burst: below iops-read" },
 		{ { .iops_write_burst = 5 },
 		  "iops-write-burst: given without iops-write" },
-		{ { .bps_read = BIT_ULL(41) }, "bps-read: above 2^40" },
-		{ { .bps_write = 1, .bps_write_burst = BIT_ULL(51) },
-		  "bps-write-burst: above 2^50" },
+		{ { .bps_read = 10, .bps_read_burst = 9 },
+		  "bps-read-burst: below bps-read" },
+		{ { .bps_write_burst = 5 },
+		  "bps-write-burst: given without bps-write" },
 		/* the totals are checked first */
-		{ { .iops = BIT_ULL(41), .bps_write_burst = 1 },
-		  "iops: above 2^40" },
+		{ { .iops_burst = 1, .bps_write_burst = 1 },
+		  "iops-burst: given without iops" },
 	};
 	unsigned int i;
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the netlink attribute parsers (suite "vblk_nl"): name,
- * serial, read-only, capacity and the throttle nest, each fed attributes
- * built in a buffer as the family's policy lets them through, and the
- * device lookup by id and/or name against real devices of the registry.
- * Every refusal is checked for its errno, its extack message and the
- * attribute it points at (or reports missing).
+ * serial, capacity and the throttle nest, each fed attributes built in a
+ * buffer as the family's policy lets them through; the bounds the spec's
+ * checks put in the policy (name and serial lengths, read-only, the
+ * throttle's ranges), through the family's own policies; and the device
+ * lookup by id and/or name against real devices of the registry. Every
+ * refusal is checked for its errno, its extack message and the attribute
+ * it points at (or reports missing).
  */
 #include <kunit/test.h>
 #include <linux/err.h>
@@ -18,6 +20,7 @@
 
 #include "vblk_dev.h"
 #include "vblk_nl.h"
+#include "vblk_nl_gen.h"
 
 /* Attributes as they arrive in a message: headers, payloads, padding. */
 struct nl_buf {
@@ -103,11 +106,7 @@ static void vblk_nl_test_name(struct kunit *test)
 	a = nlb_str(test, &b, VBLK_A_DEV_NAME, "");
 	expect_refused(test, vblk_nl_parse_name(a, &ext), -EINVAL, &ext,
 		       "name: empty", a);
-	memset(&ext, 0, sizeof(ext));
-	a = nlb_str(test, &b, VBLK_A_DEV_NAME,
-		    "01234567890123456789012345678901");
-	expect_refused(test, vblk_nl_parse_name(a, &ext), -EINVAL, &ext,
-		       "name: longer than 31 characters", a);
+	/* A longer name is the policy's to refuse (vblk_nl_test_policy). */
 }
 
 static void vblk_nl_test_serial(struct kunit *test)
@@ -133,12 +132,8 @@ static void vblk_nl_test_serial(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, memchr_inv(serial, 0, sizeof(serial)));
 	KUNIT_EXPECT_NULL(test, ext._msg);
 
-	/* refusals leave the serial alone */
+	/* refusals leave the serial alone (the policy refuses a long one) */
 	memset(serial, 0x7f, sizeof(serial));
-	a = nlb_str(test, &b, VBLK_A_DEV_SERIAL, "ABCDEFGHIJKLMNOPQRSTU");
-	expect_refused(test, vblk_nl_parse_serial(a, serial, &ext), -EINVAL,
-		       &ext, "serial: longer than 20 characters", a);
-	memset(&ext, 0, sizeof(ext));
 	a = nlb_str(test, &b, VBLK_A_DEV_SERIAL, "tab\there");
 	expect_refused(test, vblk_nl_parse_serial(a, serial, &ext), -EINVAL,
 		       &ext, "serial: only printable ASCII allowed", a);
@@ -149,31 +144,14 @@ static void vblk_nl_test_serial(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, memchr_inv(serial, 0x7f, sizeof(serial)));
 }
 
-static void vblk_nl_test_read_only_and_capacity(struct kunit *test)
+static void vblk_nl_test_capacity(struct kunit *test)
 {
 	struct netlink_ext_ack ext = {};
 	struct nl_buf b = {};
 	struct nlattr *a;
-	bool ro = true;
 	u64 cap = 7;
-	u8 v;
-
-	v = 0;
-	a = nlb_put(test, &b, VBLK_A_DEV_READ_ONLY, &v, 1);
-	KUNIT_EXPECT_EQ(test, 0, vblk_nl_parse_read_only(a, &ro, &ext));
-	KUNIT_EXPECT_FALSE(test, ro);
-	v = 1;
-	a = nlb_put(test, &b, VBLK_A_DEV_READ_ONLY, &v, 1);
-	KUNIT_EXPECT_EQ(test, 0, vblk_nl_parse_read_only(a, &ro, &ext));
-	KUNIT_EXPECT_TRUE(test, ro);
-	v = 2;
-	a = nlb_put(test, &b, VBLK_A_DEV_READ_ONLY, &v, 1);
-	expect_refused(test, vblk_nl_parse_read_only(a, &ro, &ext), -EINVAL,
-		       &ext, "read-only: must be 0 or 1", a);
-	KUNIT_EXPECT_TRUE(test, ro);
 
 	/* NLA_UINT: 32 or 64 bits on the wire */
-	memset(&ext, 0, sizeof(ext));
 	a = nlb_u32(test, &b, VBLK_A_DEV_CAPACITY, 512);
 	KUNIT_EXPECT_EQ(test, 0, vblk_nl_parse_capacity(a, &cap, &ext));
 	KUNIT_EXPECT_EQ(test, 512, cap);
@@ -189,6 +167,163 @@ static void vblk_nl_test_read_only_and_capacity(struct kunit *test)
 	expect_refused(test, vblk_nl_parse_capacity(a, &cap, &ext), -EINVAL,
 		       &ext, "capacity: must be a non-zero multiple of 512", a);
 	KUNIT_EXPECT_EQ(test, U64_MAX & ~511ULL, cap);
+}
+
+/* ------------------------------------------------------------------ */
+/* The policy: the spec's checks                                      */
+/* ------------------------------------------------------------------ */
+
+/* The do op @cmd of the family, whose policy the genl core applies. */
+static const struct genl_split_ops *nl_op(struct kunit *test, u8 cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < vblk_nl_family.n_split_ops; i++) {
+		const struct genl_split_ops *op = &vblk_nl_family.split_ops[i];
+
+		if (op->cmd == cmd && (op->flags & GENL_CMD_CAP_DO))
+			return op;
+	}
+	return NULL;
+}
+
+/*
+ * Parse the attributes in @b as the genl core does for @cmd; @pol gets
+ * the policy entry of @type.
+ */
+static int nl_policy_parse(struct kunit *test, u8 cmd, u16 type,
+			   const struct nl_buf *b,
+			   const struct nla_policy **pol,
+			   struct netlink_ext_ack *ext)
+{
+	struct nlattr *tb[MAX((int)VBLK_A_DEV_MAX, (int)VBLK_A_GROUP_MAX) + 1];
+	const struct genl_split_ops *op = nl_op(test, cmd);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, op, "no do op for command %u", cmd);
+	KUNIT_ASSERT_LE(test, op->maxattr, ARRAY_SIZE(tb) - 1);
+	KUNIT_ASSERT_LE(test, type, op->maxattr);
+	*pol = &op->policy[type];
+	memset(ext, 0, sizeof(*ext));
+	return nla_parse(tb, op->maxattr, (const struct nlattr *)b->data,
+			 b->len, op->policy, ext);
+}
+
+/* A refusal by the policy entry @pol of the attribute @attr. */
+static void expect_policy(struct kunit *test, int ret, int err,
+			  const struct netlink_ext_ack *ext, const char *msg,
+			  const struct nlattr *attr, const struct nla_policy *pol)
+{
+	expect_refused(test, ret, err, ext, msg, attr);
+	KUNIT_EXPECT_PTR_EQ(test, pol, ext->policy);
+}
+
+static void vblk_nl_test_policy(struct kunit *test)
+{
+	static const char n31[] = "0123456789012345678901234567890";
+	static const char n32[] = "01234567890123456789012345678901";
+	static const char s20[] = "ABCDEFGHIJKLMNOPQRST";
+	static const char s21[] = "ABCDEFGHIJKLMNOPQRSTU";
+	static const struct {
+		u8 cmd;
+		u16 type;
+		const char *ok, *bad;
+		unsigned int len;
+	} str[] = {
+		{ VBLK_CMD_DEV_ADD, VBLK_A_DEV_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_DEV_DEL, VBLK_A_DEV_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_DEV_GET, VBLK_A_DEV_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_DEV_SET, VBLK_A_DEV_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_DEV_SET, VBLK_A_DEV_GROUP, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_GROUP_ADD, VBLK_A_GROUP_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_GROUP_DEL, VBLK_A_GROUP_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_GROUP_GET, VBLK_A_GROUP_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_GROUP_SET, VBLK_A_GROUP_NAME, n31, n32, VBLK_NAME_LEN },
+		{ VBLK_CMD_DEV_ADD, VBLK_A_DEV_SERIAL, s20, s21, VBLK_SERIAL_MAX },
+		{ VBLK_CMD_DEV_SET, VBLK_A_DEV_SERIAL, s20, s21, VBLK_SERIAL_MAX },
+	};
+	static const u8 ro_cmds[] = { VBLK_CMD_DEV_ADD, VBLK_CMD_DEV_SET };
+	const struct nla_policy *pol;
+	struct netlink_ext_ack ext;
+	struct nl_buf b;
+	struct nlattr *a;
+	unsigned int i;
+	int ret;
+	u8 v;
+
+	static_assert(sizeof(n31) == VBLK_NAME_LEN + 1);
+	static_assert(sizeof(s20) == VBLK_SERIAL_MAX + 1);
+	for (i = 0; i < ARRAY_SIZE(str); i++) {
+		memset(&b, 0, sizeof(b));
+		nlb_str(test, &b, str[i].type, str[i].ok);
+		KUNIT_EXPECT_EQ_MSG(test, 0, nl_policy_parse(test, str[i].cmd,
+							     str[i].type, &b,
+							     &pol, &ext),
+				    "command %u attribute %u", str[i].cmd,
+				    str[i].type);
+		/* The longest allowed is what the policy dump reports. */
+		KUNIT_EXPECT_EQ(test, str[i].len, pol->len);
+		memset(&b, 0, sizeof(b));
+		a = nlb_str(test, &b, str[i].type, str[i].bad);
+		expect_policy(test, nl_policy_parse(test, str[i].cmd,
+						    str[i].type, &b, &pol, &ext),
+			      -EINVAL, &ext, "Attribute failed policy validation",
+			      a, pol);
+	}
+	/* read-only: 0 or 1 */
+	for (i = 0; i < ARRAY_SIZE(ro_cmds); i++) {
+		for (v = 0; v <= 2; v++) {
+			memset(&b, 0, sizeof(b));
+			a = nlb_put(test, &b, VBLK_A_DEV_READ_ONLY, &v, 1);
+			ret = nl_policy_parse(test, ro_cmds[i],
+					      VBLK_A_DEV_READ_ONLY, &b, &pol,
+					      &ext);
+			if (v <= 1)
+				KUNIT_EXPECT_EQ(test, 0, ret);
+			else
+				expect_policy(test, ret, -ERANGE, &ext,
+					      "integer out of range", a, pol);
+		}
+	}
+}
+
+/* Every throttle value: a rate 1 to 2^40, a burst 0 (default) to 2^50. */
+static void vblk_nl_test_policy_throttle(struct kunit *test)
+{
+	struct nlattr *tb[VBLK_A_THROTTLE_MAX + 1];
+	struct netlink_ext_ack ext;
+	struct nl_buf b;
+	struct nlattr *a;
+	u16 type;
+	int i;
+
+	for (type = 1; type <= VBLK_A_THROTTLE_MAX; type++) {
+		/* iops, iops-burst, bps, bps-burst, ...: rates are odd */
+		bool rate = type & 1;
+		u64 max = rate ? 1ULL << 40 : 1ULL << 50;
+		const u64 v[] = { 0, 1, max, max + 1, U64_MAX };
+		const bool ok[] = { !rate, true, true, false, false };
+
+		for (i = 0; i < ARRAY_SIZE(v); i++) {
+			memset(&b, 0, sizeof(b));
+			memset(&ext, 0, sizeof(ext));
+			a = nlb_u64(test, &b, type, v[i]);
+			if (ok[i]) {
+				KUNIT_EXPECT_EQ_MSG(test, 0,
+						    nla_parse(tb, VBLK_A_THROTTLE_MAX,
+							      a, b.len,
+							      vblk_throttle_nl_policy,
+							      &ext),
+						    "type %u value %llu", type, v[i]);
+				continue;
+			}
+			expect_policy(test, nla_parse(tb, VBLK_A_THROTTLE_MAX, a,
+						      b.len,
+						      vblk_throttle_nl_policy,
+						      &ext),
+				      -ERANGE, &ext, "integer out of range", a,
+				      &vblk_throttle_nl_policy[type]);
+		}
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -232,12 +367,16 @@ static const struct thr_case thr_cases[] = {
 	  .attr = { { IOPS, 4, 1000 }, { IOPS_BURST, 8, 2000 },
 		    { BPS, 8, 1 << 20 }, { BPS_BURST, 4, 0 } }, .n = 4,
 	  .cfg = { .iops = 1000, .iops_burst = 2000, .bps = 1 << 20 } },
+	{ "vblk_nl_throttle_bounds_allowed",
+	  .attr = { { IOPS, 4, 1 }, { BPS, 8, 1ULL << 40 },
+		    { BPS_BURST, 8, 1ULL << 50 } }, .n = 3,
+	  .cfg = { .iops = 1, .bps = 1ULL << 40, .bps_burst = 1ULL << 50 } },
 	{ "vblk_nl_throttle_zero_iops",
-	  .attr = { { IOPS, 4, 0 } }, .n = 1, .err = -EINVAL,
-	  .msg = "iops: must be non-zero (omit it for no limit)", .bad = 0 },
+	  .attr = { { IOPS, 4, 0 } }, .n = 1, .err = -ERANGE,
+	  .msg = "integer out of range", .bad = 0 },
 	{ "vblk_nl_throttle_zero_bps",
-	  .attr = { { IOPS, 4, 5 }, { BPS, 8, 0 } }, .n = 2, .err = -EINVAL,
-	  .msg = "bps: must be non-zero (omit it for no limit)", .bad = 1 },
+	  .attr = { { IOPS, 4, 5 }, { BPS, 8, 0 } }, .n = 2, .err = -ERANGE,
+	  .msg = "integer out of range", .bad = 1 },
 	{ "vblk_nl_throttle_burst_alone",
 	  .attr = { { IOPS_BURST, 4, 10 } }, .n = 1, .err = -EINVAL,
 	  .msg = "iops-burst: given without iops", .bad = 0 },
@@ -245,11 +384,11 @@ static const struct thr_case thr_cases[] = {
 	  .attr = { { IOPS, 4, 100 }, { IOPS_BURST, 4, 50 } }, .n = 2,
 	  .err = -EINVAL, .msg = "iops-burst: below iops", .bad = 1 },
 	{ "vblk_nl_throttle_rate_too_high",
-	  .attr = { { BPS, 8, (1ULL << 40) + 1 } }, .n = 1, .err = -EINVAL,
-	  .msg = "bps: above 2^40", .bad = 0 },
+	  .attr = { { BPS, 8, (1ULL << 40) + 1 } }, .n = 1, .err = -ERANGE,
+	  .msg = "integer out of range", .bad = 0 },
 	{ "vblk_nl_throttle_burst_too_high",
 	  .attr = { { BPS, 8, 1 << 20 }, { BPS_BURST, 8, (1ULL << 50) + 1 } },
-	  .n = 2, .err = -EINVAL, .msg = "bps-burst: above 2^50", .bad = 1 },
+	  .n = 2, .err = -ERANGE, .msg = "integer out of range", .bad = 1 },
 	{ "vblk_nl_throttle_not_flagged_nested",
 	  .attr = { { IOPS, 4, 1 } }, .n = 1, .flat = true, .err = -EINVAL,
 	  .msg = "NLA_F_NESTED is missing", .bad = THR_NEST },
@@ -288,6 +427,10 @@ static void vblk_nl_test_throttle(struct kunit *test)
 	if (c->err) {
 		expect_refused(test, ret, c->err, &ext, c->msg,
 			       c->bad == THR_NEST ? nest : a[c->bad]);
+		/* a value out of its range: the spec's bounds refused it */
+		if (c->err == -ERANGE)
+			KUNIT_EXPECT_PTR_EQ(test, ext.policy,
+					    &vblk_throttle_nl_policy[c->attr[c->bad].type]);
 		return;
 	}
 	KUNIT_EXPECT_EQ(test, 0, ret);
@@ -394,7 +537,9 @@ static void vblk_nl_test_lookup(struct kunit *test)
 static struct kunit_case vblk_nl_test_cases[] = {
 	KUNIT_CASE(vblk_nl_test_name),
 	KUNIT_CASE(vblk_nl_test_serial),
-	KUNIT_CASE(vblk_nl_test_read_only_and_capacity),
+	KUNIT_CASE(vblk_nl_test_capacity),
+	KUNIT_CASE(vblk_nl_test_policy),
+	KUNIT_CASE(vblk_nl_test_policy_throttle),
 	KUNIT_CASE_PARAM(vblk_nl_test_throttle, thr_gen_params),
 	KUNIT_CASE(vblk_nl_test_lookup),
 	{}

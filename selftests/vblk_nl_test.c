@@ -227,8 +227,9 @@ TEST_F(nl, set_serial_capacity_read_only)
 	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
 	nla_put_string(m, VBLK_A_DEV_NAME, "nlt-set");
 	nla_put_string(m, VBLK_A_DEV_SERIAL, "0123456789abcdefghijk");
-	EXPECT_REFUSED(&self->v, vnl_xfer(&self->v, m, NULL, NULL), EINVAL,
-		       "serial: longer than 20 characters");
+	EXPECT_EQ(-EINVAL, vnl_xfer(&self->v, m, NULL, NULL));
+	EXPECT_STREQ("serial: too long (21 characters, at most 20) (Invalid argument)",
+		     vnl_error(&self->v));
 
 	/* Read-only: restating is fine, changing is not. */
 	m = vnl_msg(&self->v, VBLK_CMD_DEV_SET, 0);
@@ -278,6 +279,8 @@ TEST_F(nl, cache_mode_at_creation)
 	/* the policy knows the modes */
 	a.cache = 2;
 	EXPECT_EQ(-ERANGE, vnl_dev_add(&self->v, &a, NULL));
+	EXPECT_STREQ("cache: value 2 out of range 0..1 (Numerical result out of range)",
+		     vnl_error(&self->v));
 }
 
 TEST_F(nl, dump_many)

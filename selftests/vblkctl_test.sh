@@ -140,15 +140,15 @@ expect 0 "size 1Gi beyond the file" "capacity 1 GiB$" -- \
 expect 2 "file below 512 bytes without size" "smaller than 512 bytes; give a capacity" -- \
 	dev add vct-d backing "$tmp/tiny.img"
 expect 2 "bad name" "^Error: name: only A-Z" -- dev add "vct-a/b" backing "$F"
-expect 2 "serial too long" "serial: longer than 20 characters" -- \
+expect 2 "serial too long" '^Error: serial: too long \(21 characters, at most 20\) \(Invalid argument\)$' -- \
 	dev add vct-d backing "$F" serial 012345678901234567890
-expect 2 "zero rate" "Error: iops: must be non-zero" -- dev add vct-d backing "$F" iops 0
+expect 2 "zero rate" '^Error: iops: value 0 out of range 1\.\.1099511627776 \(Numerical result out of range\)$' -- dev add vct-d backing "$F" iops 0
 expect 2 "burst below rate" "Error: bps-burst: below bps" -- \
 	dev add vct-d backing "$F" bps 1Mi bps-burst 1K
 expect 2 "burst without rate" "Error: iops-burst: given without iops" -- \
 	dev add vct-d backing "$F" iops-burst 100
 expect 0 "read-only device" "read-only" -- dev add vct-r backing "$F" ro serial RO
-# queues: the kernel judges the range; its generic policy message is named.
+# queues: the kernel's policy judges the range; vblkctl tells it from the bounds.
 expect 0 "dev add queues 1" "^vct-q: id [0-9]+, " -- dev add vct-q backing "$F" queues 1
 expect 0 "dev show NAME prints queues" "^  queues +1$" -- dev show vct-q
 run -j dev show vct-q
@@ -157,7 +157,7 @@ pyjson "dev show -j: queues and every queue nest" 'd[0]["queues"] == 1' \
 expect 0 "dev del vct-q" "" -- dev del vct-q
 for q in 0 17 4294967295; do
 	expect 2 "queues $q: the policy's range error names queues" \
-		'^Error: queues: integer out of range, allowed 1 to 16 \(Numerical result out of range\)$' -- \
+		"^Error: queues: value $q out of range 1\\.\\.16 \\(Numerical result out of range\\)\$" -- \
 		dev add vct-q backing "$F" queues "$q"
 done
 expect 1 "queues beyond 32 bits is a usage error" "^Error: queues: invalid value" -- \

@@ -172,18 +172,45 @@ static void find_attr(void)
 
 /* ---- extended acks ---- */
 
+/* The bounds of an NLMSGERR_ATTR_POLICY. */
+struct pol {
+	uint32_t type;		/* NL_ATTR_TYPE_* */
+	bool sgn;		/* MIN/MAX_VALUE_S rather than _U */
+	int64_t min, max;	/* both 0: no range */
+	uint32_t min_len, max_len;	/* 0: not sent */
+};
+
 struct ack {
 	int error;
 	const char *msg;	/* NULL: none */
 	int64_t off;		/* -1: none */
 	uint32_t miss_type;
 	int64_t miss_nest;	/* -1: none */
-	bool range;
+	bool range;		/* the policy of queues: u32, 1..16 */
 	bool uncapped;		/* the request follows the nlmsgerr */
 };
 
+static void put_pol(struct nl_msg *m, const struct pol *p)
+{
+	struct nlattr *n = nla_nest_start(m, NLMSGERR_ATTR_POLICY);
+
+	nla_put_u32(m, NL_POLICY_TYPE_ATTR_TYPE, p->type);
+	if (p->min || p->max) {
+		nla_put_u64(m, p->sgn ? NL_POLICY_TYPE_ATTR_MIN_VALUE_S :
+			    NL_POLICY_TYPE_ATTR_MIN_VALUE_U, (uint64_t)p->min);
+		nla_put_u64(m, p->sgn ? NL_POLICY_TYPE_ATTR_MAX_VALUE_S :
+			    NL_POLICY_TYPE_ATTR_MAX_VALUE_U, (uint64_t)p->max);
+	}
+	if (p->min_len)
+		nla_put_u32(m, NL_POLICY_TYPE_ATTR_MIN_LENGTH, p->min_len);
+	if (p->max_len)
+		nla_put_u32(m, NL_POLICY_TYPE_ATTR_MAX_LENGTH, p->max_len);
+	nla_nest_end(m, n);
+}
+
 /* An NLMSG_ERROR answering @req as the kernel would build it. */
-static struct nl_msg *build_ack(struct nl_msg *req, const struct ack *a)
+static struct nl_msg *build_ack(struct nl_msg *req, const struct ack *a,
+				const struct pol *pol)
 {
 	struct nlmsghdr *rh = nlmsg_hdr(req);
 	size_t plen = sizeof(struct nlmsgerr);
@@ -208,23 +235,20 @@ static struct nl_msg *build_ack(struct nl_msg *req, const struct ack *a)
 		nla_put_u32(m, NLMSGERR_ATTR_MISS_TYPE, a->miss_type);
 	if (a->miss_nest >= 0)
 		nla_put_u32(m, NLMSGERR_ATTR_MISS_NEST, (uint32_t)a->miss_nest);
-	if (a->range) {
-		struct nlattr *p = nla_nest_start(m, NLMSGERR_ATTR_POLICY);
-
-		nla_put_u32(m, NL_POLICY_TYPE_ATTR_TYPE, NL_ATTR_TYPE_U32);
-		nla_put_u64(m, NL_POLICY_TYPE_ATTR_MIN_VALUE_U, 1);
-		nla_put_u64(m, NL_POLICY_TYPE_ATTR_MAX_VALUE_U, 16);
-		nla_nest_end(m, p);
-	}
+	if (a->range)
+		put_pol(m, &(struct pol){ NL_ATTR_TYPE_U32, false, 1, 16, 0, 0 });
+	if (pol)
+		put_pol(m, pol);
 	return m;
 }
 
 /* Decode @a as the answer to @r and compare vnl_error() with @want. */
-static void ack_case(struct req *r, const struct ack *a, const char *want,
-		     const char *what)
+static void ack_pol_case(struct req *r, const struct ack *a,
+			 const struct pol *pol, const char *want,
+			 const char *what)
 {
 	struct nlmsghdr *rh = nlmsg_hdr(r->m);
-	struct nl_msg *m = build_ack(r->m, a);
+	struct nl_msg *m = build_ack(r->m, a, pol);
 	struct vnl v;
 	const char *got;
 
@@ -240,6 +264,12 @@ static void ack_case(struct req *r, const struct ack *a, const char *want,
 	nlmsg_free(m);
 }
 
+static void ack_case(struct req *r, const struct ack *a, const char *want,
+		     const char *what)
+{
+	ack_pol_case(r, a, NULL, want, what);
+}
+
 static void acks(void)
 {
 	struct req r;
@@ -248,12 +278,16 @@ static void acks(void)
 	build_req(&r);
 	ack_case(&r, &(struct ack){ -ERANGE, "integer out of range", r.o_queues,
 				    0, -1, true, false },
-		 "queues: integer out of range, allowed 1 to 16 (Numerical result out of range)",
-		 "a policy range error names queues and its range");
+		 "queues: value 17 out of range 1..16 (Numerical result out of range)",
+		 "a policy range error names queues, the value and the range");
 	ack_case(&r, &(struct ack){ -ERANGE, "integer out of range", r.o_queues,
 				    0, -1, true, true },
-		 "queues: integer out of range, allowed 1 to 16 (Numerical result out of range)",
+		 "queues: value 17 out of range 1..16 (Numerical result out of range)",
 		 "the same with the request echoed (not capped)");
+	ack_case(&r, &(struct ack){ -ERANGE, "integer out of range",
+				    r.o_name + 4, 0, -1, true, false },
+		 "integer out of range, allowed 1..16 (Numerical result out of range)",
+		 "a range without the attribute: the kernel's message and the range");
 	ack_case(&r, &(struct ack){ -ENOENT, "name: no such device", r.o_name,
 				    0, -1, false, false },
 		 "name: no such device (No such file or directory)",
@@ -301,6 +335,59 @@ static void acks(void)
 	v.msg[0] = '\0';
 	ok(!strcmp(vnl_error(&v), "Input/output error"),
 	   "a local failure without a reason prints strerror");
+}
+
+/* A policy's bounds against the value sent (the spec's checks). */
+static void policy_acks(void)
+{
+	static const char n32[] = "01234567890123456789012345678901";
+	const struct pol rate = { NL_ATTR_TYPE_U64, false, 1, 1LL << 40, 0, 0 };
+	const struct pol fd = { NL_ATTR_TYPE_S32, true, 0, INT32_MAX, 0, 0 };
+	const struct pol name = { NL_ATTR_TYPE_NUL_STRING, false, 0, 0, 0, 31 };
+	const struct pol name2 = { NL_ATTR_TYPE_NUL_STRING, false, 0, 0, 8, 31 };
+	const struct pol name3 = { NL_ATTR_TYPE_NUL_STRING, false, 0, 0, 33, 0 };
+	struct nlattr *n;
+	struct req r;
+	uint32_t o_fd;
+
+	r.m = genl(VBLK_CMD_DEV_ADD);
+	r.o_name = offs(r.m, nlmsg_tail(nlmsg_hdr(r.m)));
+	nla_put_string(r.m, VBLK_A_DEV_NAME, n32);
+	o_fd = offs(r.m, nlmsg_tail(nlmsg_hdr(r.m)));
+	nla_put_s32(r.m, VBLK_A_DEV_BACKING_FD, -1);
+	n = nla_nest_start(r.m, VBLK_A_DEV_THROTTLE);
+	r.o_bps = offs(r.m, nlmsg_tail(nlmsg_hdr(r.m)));
+	nla_put_u32(r.m, VBLK_A_THROTTLE_BPS, 0);	/* uint: 4 bytes */
+	nla_nest_end(r.m, n);
+
+	ack_pol_case(&r, &(struct ack){ -ERANGE, "integer out of range",
+					r.o_bps, 0, -1, false, false }, &rate,
+		     "bps: value 0 out of range 1..1099511627776 (Numerical result out of range)",
+		     "a range inside a nest: the member, its value and the range");
+	ack_pol_case(&r, &(struct ack){ -ERANGE, "integer out of range",
+					o_fd, 0, -1, false, false }, &fd,
+		     "backing-fd: value -1 out of range 0..2147483647 (Numerical result out of range)",
+		     "a signed range: the value and the bounds are signed");
+	ack_pol_case(&r, &(struct ack){ -EINVAL,
+					"Attribute failed policy validation",
+					r.o_name, 0, -1, false, false }, &name,
+		     "name: too long (32 characters, at most 31) (Invalid argument)",
+		     "a string past its maximum length: its length and the maximum");
+	ack_pol_case(&r, &(struct ack){ -EINVAL,
+					"Attribute failed policy validation",
+					r.o_name, 0, -1, false, false }, &name2,
+		     "name: too long (32 characters, at most 31) (Invalid argument)",
+		     "a minimum length as well does not change it");
+	ack_pol_case(&r, &(struct ack){ -EINVAL,
+					"Attribute failed policy validation",
+					r.o_name, 0, -1, false, false }, &name3,
+		     "name: too short (32 characters, at least 33) (Invalid argument)",
+		     "a string below its minimum length");
+	ack_pol_case(&r, &(struct ack){ -EINVAL, "invalid attribute length",
+					o_fd, 0, -1, false, false }, &rate,
+		     "backing-fd: invalid attribute length (Invalid argument)",
+		     "bounds the value keeps: the kernel's message, no range");
+	nlmsg_free(r.m);
 }
 
 /* ---- decoding replies ---- */
@@ -462,6 +549,7 @@ int main(void)
 	spec_names();
 	find_attr();
 	acks();
+	policy_acks();
 	decode_dev();
 	decode_event();
 	requests();

@@ -43,7 +43,10 @@ static void vnl_reset(struct vnl *v)
 	v->bad_type = 0;
 	v->bad_set = VNL_ATTRS_NONE;
 	v->has_range = false;
+	v->range_signed = false;
 	v->range_min = v->range_max = 0;
+	v->has_len = false;
+	v->len_min = v->len_max = 0;
 	v->dump_intr = false;
 }
 
@@ -195,20 +198,39 @@ int vnl_find_attr(const void *req, size_t len, uint32_t off, uint32_t *type,
 			   vnl_req_set(req, len), type, set);
 }
 
+/* A u64 policy bound, or false if @a is absent or not 8 bytes. */
+static bool vnl_pol_u64(const struct nlattr *a, uint64_t *val)
+{
+	if (!a || nla_len(a) != 8)
+		return false;
+	*val = nla_get_u64((struct nlattr *)a);
+	return true;
+}
+
+static bool vnl_pol_u32(const struct nlattr *a, uint32_t *val)
+{
+	if (!a || nla_len(a) != 4)
+		return false;
+	*val = nla_get_u32((struct nlattr *)a);
+	return true;
+}
+
+/* The bounds of NLMSGERR_ATTR_POLICY (an integer range, a length). */
 static void vnl_parse_policy(struct vnl *v, struct nlattr *pol)
 {
 	struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
 
 	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, NULL))
 		return;
-	if (tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] &&
-	    tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U] &&
-	    nla_len(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]) == 8 &&
-	    nla_len(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]) == 8) {
+	if (vnl_pol_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U], &v->range_min) &&
+	    vnl_pol_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U], &v->range_max))
 		v->has_range = true;
-		v->range_min = nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]);
-		v->range_max = nla_get_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]);
-	}
+	else if (vnl_pol_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_S], &v->range_min) &&
+		 vnl_pol_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_S], &v->range_max))
+		v->has_range = v->range_signed = true;
+	if (vnl_pol_u32(tb[NL_POLICY_TYPE_ATTR_MIN_LENGTH], &v->len_min) |
+	    vnl_pol_u32(tb[NL_POLICY_TYPE_ATTR_MAX_LENGTH], &v->len_max))
+		v->has_len = true;
 }
 
 void vnl_parse_ack(struct vnl *v, const struct nlmsghdr *nlh)
@@ -285,12 +307,96 @@ static bool vnl_names_attr(const char *msg, const char *name,
 	return false;
 }
 
+/* The attribute of the request the kernel pointed at, NULL if none. */
+static const struct nlattr *vnl_bad_nla(const struct vnl *v)
+{
+	const struct nlattr *a;
+
+	if (!v->bad_attr || !v->bad_type || !v->req ||
+	    (size_t)v->bad_off + NLA_HDRLEN > v->req_len)
+		return NULL;
+	a = (const struct nlattr *)((const char *)v->req + v->bad_off);
+	if (a->nla_len < NLA_HDRLEN || v->bad_off + a->nla_len > v->req_len)
+		return NULL;
+	return a;
+}
+
+/* The integer in @a (1, 2, 4 or 8 bytes), sign-extended if @sgn. */
+static bool vnl_nla_int(const struct nlattr *a, bool sgn, uint64_t *val)
+{
+	const void *p = nla_data(a);
+	unsigned int bits = 8 * (unsigned int)nla_len(a);
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+
+	switch (bits) {
+	case 8:
+		memcpy(&u8, p, 1);
+		*val = u8;
+		break;
+	case 16:
+		memcpy(&u16, p, 2);
+		*val = u16;
+		break;
+	case 32:
+		memcpy(&u32, p, 4);
+		*val = u32;
+		break;
+	case 64:
+		memcpy(val, p, 8);
+		break;
+	default:
+		return false;
+	}
+	if (sgn && bits < 64 && (*val >> (bits - 1)) & 1)
+		*val |= ~0ULL << bits;
+	return true;
+}
+
+/*
+ * What the policy's bounds refused in @a: "value 17 out of range 1..16",
+ * "too long (21 characters, at most 20)"; "" unless @a breaks them.
+ */
+static void vnl_policy_text(const struct vnl *v, const struct nlattr *a,
+			    char *buf, size_t n)
+{
+	uint64_t x;
+	size_t len;
+
+	buf[0] = '\0';
+	if (!a)
+		return;
+	if (v->has_range && v->range_signed && vnl_nla_int(a, true, &x) &&
+	    ((int64_t)x < (int64_t)v->range_min ||
+	     (int64_t)x > (int64_t)v->range_max))
+		snprintf(buf, n, "value %lld out of range %lld..%lld",
+			 (long long)x, (long long)v->range_min,
+			 (long long)v->range_max);
+	else if (v->has_range && !v->range_signed && vnl_nla_int(a, false, &x) &&
+		 (x < v->range_min || x > v->range_max))
+		snprintf(buf, n, "value %llu out of range %llu..%llu",
+			 (unsigned long long)x,
+			 (unsigned long long)v->range_min,
+			 (unsigned long long)v->range_max);
+	if (buf[0] || !v->has_len)
+		return;
+	len = strnlen(nla_data(a), (size_t)nla_len(a));
+	if (v->len_max && len > v->len_max)
+		snprintf(buf, n, "too long (%zu characters, at most %u)", len,
+			 v->len_max);
+	else if (len < v->len_min)
+		snprintf(buf, n, "too short (%zu characters, at least %u)", len,
+			 v->len_min);
+}
+
 const char *vnl_error(struct vnl *v)
 {
 	const char *name = NULL, *msg = v->msg;
 	enum vnl_attrs set = VNL_ATTRS_NONE;
 	unsigned int type = 0;
-	char range[64] = "";
+	char range[64] = "", pol[96];
+	const struct nlattr *bad;
 	size_t n;
 
 	if (!v->err)
@@ -308,12 +414,18 @@ const char *vnl_error(struct vnl *v)
 		name = vnl_attr_name(set, type);
 	if (!msg[0])
 		msg = v->miss_type ? "missing" : NULL;
+	/* The policy's bounds and the value say more than its message. */
+	bad = vnl_bad_nla(v);
+	vnl_policy_text(v, bad, pol, sizeof(pol));
+	if (pol[0])
+		msg = pol;
 	if (!msg) {
 		snprintf(v->text, sizeof(v->text), "%s", strerror(-v->err));
 		return v->text;
 	}
-	if (v->has_range)
-		snprintf(range, sizeof(range), ", allowed %llu to %llu",
+	/* Without the value, the range is all there is to tell. */
+	if (v->has_range && !bad && !v->range_signed)
+		snprintf(range, sizeof(range), ", allowed %llu..%llu",
 			 (unsigned long long)v->range_min,
 			 (unsigned long long)v->range_max);
 	n = 0;

@@ -65,8 +65,12 @@ struct vnl {
 	uint32_t bad_off;		/* ... its offset in the request */
 	uint32_t bad_type;		/* type found there, 0: unresolved */
 	enum vnl_attrs bad_set;		/* ... in this attribute set */
-	bool has_range;			/* the policy's integer range */
+	/* NLMSGERR_ATTR_POLICY: the bounds of the attribute refused */
+	bool has_range;			/* an integer range */
+	bool range_signed;		/* ... of a signed type (cast the bounds) */
 	uint64_t range_min, range_max;
+	bool has_len;			/* a string or binary length */
+	uint32_t len_min, len_max;	/* 0: no such bound */
 	bool dump_intr;			/* a dump part had NLM_F_DUMP_INTR */
 
 	/* private: the last request, to resolve bad_off */
@@ -97,10 +101,13 @@ int vnl_xfer(struct vnl *v, struct nl_msg *msg,
 	     int (*cb)(struct nl_msg *msg, void *arg), void *arg);
 
 /*
- * The last failure as one line for a user: the kernel's message with the
- * spec name of the attribute it points at in front unless already there
- * ("queues: integer out of range (1-16)"), or the missing attribute's
- * name, or strerror(). "" after a success.
+ * The last failure as one line for a user, ending in "(strerror)": the
+ * kernel's message with the spec name of the attribute it points at in
+ * front unless already there ("name: no such device"), or the missing
+ * attribute's name, or strerror() alone. A refusal by the family's policy
+ * (the spec's checks) is told from the bounds the kernel reports and the
+ * value sent: "queues: value 17 out of range 1..16", "serial: too long
+ * (21 characters, at most 20)". "" after a success.
  */
 const char *vnl_error(struct vnl *v);
 

@@ -10,8 +10,11 @@
 #define VBLK_FAMILY_VERSION	1
 
 #define VBLK_NAME_MAX	32
+#define VBLK_NAME_LEN	31
 #define VBLK_SERIAL_MAX	20
 #define VBLK_QUEUES_MAX	16
+#define VBLK_RATE_MAX	1099511627776
+#define VBLK_BURST_MAX	1125899906842624
 
 /**
  * enum vblk_cache_mode - How writes reach the backing store (virtio-blk's
