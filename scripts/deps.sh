@@ -6,14 +6,15 @@
 # install test; python3-docutils: the Documentation/ check; clang,
 # libclang-rt-dev: libFuzzer and the sanitizers of fuzz/, llvm: llvm-cov and
 # llvm-profdata for its coverage report; dmsetup: the backing fault test;
-# iproute2: the vdpa tool, for the vDPA tests.)
+# iproute2: the vdpa tool, for the vDPA tests; jq: the end-to-end tests
+# read vblkctl's JSON with it.)
 set -euo pipefail
 
 PKGS=(linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev
       cpio dwarves kmod xz-utils python3 python3-yaml python3-jsonschema
       sparse qemu-system-x86 busybox-static libnl-3-dev libnl-genl-3-dev
       pkg-config e2fsprogs fio dkms udev python3-docutils clang
-      libclang-rt-dev llvm dmsetup iproute2)
+      libclang-rt-dev llvm dmsetup iproute2 jq)
 PKGS+=("$@")
 
 missing=()

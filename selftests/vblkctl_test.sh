@@ -39,18 +39,24 @@ expect() {
 	ok $s "$desc"
 }
 
+# One Python evaluates every pyjson and py (pyserve.sh): a Python start-up per
+# check would cost seconds each in the test host.
+. "$ROOT/selftests/lib/pyserve.sh"
+pyserve_start
+
+# py CODE ARGS...: as python3 -c CODE ARGS; what it printed, as comments
+py() {
+	pyserve py "$tmp/py" "$@"
+	local s=$?
+	sed 's/^/# /' "$tmp/py"
+	return $s
+}
+
 # pyjson DESCRIPTION PYTHON-EXPR...: $tmp/out parsed as d, every expression true
 pyjson() {
 	local desc=$1
 	shift
-	python3 - "$tmp/out" "$@" <<'EOF' >"$tmp/py" 2>&1
-import json, sys
-d = json.load(open(sys.argv[1]))
-for e in sys.argv[2:]:
-    if not eval(e):
-        print("# false: " + e)
-        sys.exit(1)
-EOF
+	pyserve json "$tmp/out" "$tmp/py" "$@"
 	local s=$?
 	cat "$tmp/py"
 	ok $s "$desc"
@@ -209,7 +215,7 @@ cp "$tmp/out" "$tmp/compact.json"
 run -s -p dev show vct-a
 [ "$(wc -l <"$tmp/out")" -gt 20 ]
 ok $? "-p prints indented JSON"
-python3 -c '
+py '
 import json, sys
 a = json.load(open(sys.argv[1]))
 b = [x for x in json.load(open(sys.argv[2])) if x["name"] == "vct-a"]
@@ -315,7 +321,7 @@ expect 0 "stats -w 1 -c 2 (live view)" "reads/s" -- stats vct-a -w 1 -c 2
 [ "$(grep -cE '^ +[0-9]+\.[0-9]' "$tmp/out")" -eq 2 ]
 ok $? "live view prints one line per interval"
 run -j stats vct-a -w 1 -c 2
-python3 -c '
+py '
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 2, lines
@@ -383,7 +389,7 @@ sleep 1
 for _ in $(seq 50); do kill -0 $mon 2>/dev/null || break; sleep 0.2; done
 kill $mon 2>/dev/null
 wait $mon
-python3 -c '
+py '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()]
 assert [e["type"] for e in ev] == ["add", "change", "del"], ev
@@ -405,7 +411,7 @@ wait $mon $monj
 grep -qE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\] add vct-t \(id [0-9]+\)$' "$tmp/mon"
 ok $? "monitor -t: [date and time] before each event"
 sed 's/^/# /' "$tmp/mon"
-python3 -c '
+py '
 import json, sys, time
 e = json.loads(open(sys.argv[1]).read())
 assert e["type"] == "add" and e["dev-name"] == "vct-t", e

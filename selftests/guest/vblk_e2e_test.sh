@@ -18,7 +18,7 @@
 #
 # The guest side is e2e-guest.sh.  Prints KTAP (the kernel's
 # ktap_helpers.sh); needs /dev/kvm, vblk.ko
-# loaded, user/vblk-vmm, user/vblkctl, e2fsprogs and python3, and the guest
+# loaded, user/vblk-vmm, user/vblkctl, e2fsprogs and jq, and the guest
 # kernel (VBLK_BZIMAGE, or VBLK_KDIR/arch/x86/boot/bzImage).
 # VBLK_GUEST_TIMEOUT bounds each boot (seconds).
 # No "set -u": a counter missing after a failure reads as 0 and the test
@@ -50,11 +50,11 @@ ktap_print_header
 ktap_set_plan $NTESTS
 
 if [ ! -c /dev/kvm ] || [ ! -x "$vmm" ] || [ ! -x "$ctl" ] || [ ! -f "$bz" ] ||
-   ! grep -q '^vblk ' /proc/modules || ! command -v python3 >/dev/null ||
+   ! grep -q '^vblk ' /proc/modules || ! command -v jq >/dev/null ||
    ! command -v debugfs >/dev/null || ! command -v mke2fs >/dev/null ||
    ! command -v resize2fs >/dev/null; then
 	for i in $(seq $NTESTS); do
-		ktap_test_skip "needs /dev/kvm, vblk.ko, $vmm, $ctl, $bz, python3, e2fsprogs"
+		ktap_test_skip "needs /dev/kvm, vblk.ko, $vmm, $ctl, $bz, jq, e2fsprogs"
 	done
 	ktap_finished
 fi

@@ -17,27 +17,26 @@ show() {
 	glog "$1" | grep -vE '^\s*$' | tail -n 25 | sed 's/^/#   /'
 }
 
+# The JSON of vblkctl is read with jq: these run dozens of times per test,
+# and a Python start-up costs seconds in the test host.
+
 # snap PREFIX NAME: set PREFIX_<counter> for every counter of device NAME
 # (the JSON key with '-' as '_': PREFIX_bytes_read).
 snap() {
 	local out
-	out=$("$ctl" -j stats "$2" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-for k, v in d["stats"].items():
-    print("%s_%s=%d" % (sys.argv[1], k.replace("-", "_"), v))' "$1") || { note "vblkctl stats $2 failed"; return 1; }
+	out=$("$ctl" -j stats "$2" | jq -er --arg p "$1" '.stats | to_entries[] |
+		if (.value | type) == "number" and .value == (.value | floor)
+		then "\($p)_\(.key | gsub("-"; "_"))=\(.value)"
+		else error("counter \(.key): \(.value)") end') || { note "vblkctl stats $2 failed"; return 1; }
 	eval "$out"
 }
 
-# devfield NAME KEY: one field of `vblkctl -j dev show NAME`.
+# devfield NAME KEY: one field of `vblkctl -j dev show NAME` (booleans as
+# true and false); fails when there is no such device or field.
 devfield() {
-	"$ctl" -j dev show "$1" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-if isinstance(d, list):
-    d = [x for x in d if x["name"] == sys.argv[1]][0]
-v = d[sys.argv[2]]
-print(str(v).lower() if isinstance(v, bool) else v)' "$1" "$2"
+	"$ctl" -j dev show "$1" | jq -er --arg n "$1" --arg k "$2" '
+		if type == "array" then [.[] | select(.name == $n)][0] else . end |
+		.[$k] | if . == null then error("no field") else tostring end'
 }
 
 # wait_for LOG REGEX: wait until the guest prints "vblk-guest: REGEX"
