@@ -26,7 +26,6 @@
  * Nothing here locks: the owner of a struct vblk_limits serialises it.
  */
 #include <kunit/visibility.h>
-#include <linux/bug.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -174,9 +173,11 @@ static int vblk_limit_check(u64 rate, u64 burst,
 			    const struct vblk_limit_msgs *msgs,
 			    const char **why)
 {
-	/* The netlink policy's bounds; nothing else configures limits. */
-	if (WARN_ON_ONCE(rate > VBLK_THROTTLE_RATE_MAX ||
-			 burst > VBLK_THROTTLE_BURST_MAX))
+	/*
+	 * The netlink policy's bounds: a caller that skipped them is
+	 * refused, not trusted (the core does not rely on netlink).
+	 */
+	if (rate > VBLK_THROTTLE_RATE_MAX || burst > VBLK_THROTTLE_BURST_MAX)
 		*why = "limits out of range";
 	else if (burst && !rate)
 		*why = msgs->burst_alone;
@@ -197,7 +198,7 @@ static int vblk_limit_check(u64 rate, u64 burst,
  * below its rate. Each value's own bounds (a rate at most
  * VBLK_THROTTLE_RATE_MAX, a burst at most VBLK_THROTTLE_BURST_MAX) are the
  * netlink policy's, from the spec's checks; a value beyond them is a
- * caller's bug (warned about and refused).
+ * caller's bug, refused.
  *
  * Return: 0 or -EINVAL.
  */

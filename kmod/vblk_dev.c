@@ -146,7 +146,7 @@ int vblk_dev_name_check(const char *name, size_t len, const char **why)
 		return -EINVAL;
 	}
 	/* The netlink policy refuses longer ones; this keeps the copy safe. */
-	if (WARN_ON_ONCE(len >= VBLK_NAME_MAX)) {
+	if (len >= VBLK_NAME_MAX) {
 		*why = "name: too long";
 		return -EINVAL;
 	}

@@ -97,8 +97,10 @@ VISIBLE_IF_KUNIT int vblk_nl_parse_serial(const struct nlattr *attr,
 
 	/* The policy keeps it to VBLK_SERIAL_MAX characters. */
 	static_assert(VBLK_SERIAL_MAX == VBLK_SERIAL_LEN);
-	if (WARN_ON_ONCE(len > VBLK_SERIAL_LEN))
+	if (len > VBLK_SERIAL_LEN) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "serial: too long");
 		return -EINVAL;
+	}
 	for (i = 0; i < len; i++) {
 		if (s[i] < 0x20 || s[i] > 0x7e) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
