@@ -52,11 +52,12 @@ static const struct vblk_memslot *vblk_memtab_find(const struct vblk_memtab *t,
 
 /*
  * Translate the longest prefix of [@gpa, @gpa + @len) that lies in one
- * region.  Returns the prefix length (0 if @gpa is in no region) and its
- * user address in @uaddr.  Caller holds rcu_read_lock().
+ * region allowing @perm.  Returns the prefix length (0 if @gpa is in no
+ * region, or in one that does not allow @perm) and its user address in
+ * @uaddr.  Caller holds rcu_read_lock().
  */
 static size_t vblk_memtab_xlate(const struct vblk_memtab *t, u64 gpa,
-				size_t len, u64 *uaddr)
+				size_t len, u32 perm, u64 *uaddr)
 {
 	const struct vblk_memslot *s;
 	u64 off;
@@ -64,7 +65,7 @@ static size_t vblk_memtab_xlate(const struct vblk_memtab *t, u64 gpa,
 	if (!t)
 		return 0;
 	s = vblk_memtab_find(t, gpa);
-	if (!s)
+	if (!s || (s->perm & perm) != perm)
 		return 0;
 	off = gpa - s->gpa;
 	*uaddr = s->hva + off;
@@ -78,12 +79,13 @@ static bool vblk_guestmem_owner(const struct vblk_guestmem *gm)
 }
 
 static size_t vblk_guestmem_xlate(struct vblk_guestmem *gm, u64 gpa,
-				  size_t len, u64 *uaddr)
+				  size_t len, u32 perm, u64 *uaddr)
 {
 	size_t n;
 
 	rcu_read_lock();
-	n = vblk_memtab_xlate(rcu_dereference(gm->tab), gpa, len, uaddr);
+	n = vblk_memtab_xlate(rcu_dereference(gm->tab), gpa, len, perm,
+			      uaddr);
 	rcu_read_unlock();
 	return n;
 }
@@ -137,7 +139,9 @@ static int vblk_guestmem_copy(struct vblk_guestmem *gm, u64 gpa, void *buf,
 		return -EFAULT;
 	/* Every step consumes one whole region prefix: at most nslots + 1. */
 	while (len) {
-		n = vblk_guestmem_xlate(gm, gpa, len, &uaddr);
+		n = vblk_guestmem_xlate(gm, gpa, len, write ?
+					VBLK_MEMSLOT_WRITE : VBLK_MEMSLOT_READ,
+					&uaddr);
 		if (!n)
 			return -EFAULT;
 		if (n == len &&
@@ -170,6 +174,8 @@ static int vblk_guestmem_iter(void *ctx, const struct vblk_seg *segs,
 			      union vblk_iovec_buf *buf, struct iov_iter *iter)
 {
 	struct vblk_guestmem *gm = ctx;
+	/* The device writes what the guest reads (ITER_DEST). */
+	u32 perm = dir == ITER_DEST ? VBLK_MEMSLOT_WRITE : VBLK_MEMSLOT_READ;
 	const struct vblk_memtab *t;
 	struct iovec *iov = buf->iov;
 	unsigned int nr = 0, i;
@@ -187,7 +193,8 @@ static int vblk_guestmem_iter(void *ctx, const struct vblk_seg *segs,
 
 		while (len) {
 			u64 uaddr;
-			size_t n = vblk_memtab_xlate(t, gpa, len, &uaddr);
+			size_t n = vblk_memtab_xlate(t, gpa, len, perm,
+						     &uaddr);
 
 			if (!n) {
 				ret = -EFAULT;
@@ -342,6 +349,7 @@ struct vblk_memtab *vblk_memtab_from_user(const struct vblk_mem_table __user *ar
 		t->slots[i].gpa = r.guest_phys_addr;
 		t->slots[i].size = r.size;
 		t->slots[i].hva = r.userspace_addr;
+		t->slots[i].perm = VBLK_MEMSLOT_RW;
 	}
 
 	sort(t->slots, t->nslots, sizeof(t->slots[0]), vblk_memslot_cmp, NULL);

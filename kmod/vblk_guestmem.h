@@ -14,16 +14,24 @@
 struct mm_struct;
 struct vblk_mem_table;
 
+/* What the device may do with a region (the values of VHOST_MAP_RO/WO). */
+#define VBLK_MEMSLOT_READ	0x1	/* the device reads it */
+#define VBLK_MEMSLOT_WRITE	0x2	/* the device writes it */
+#define VBLK_MEMSLOT_RW		(VBLK_MEMSLOT_READ | VBLK_MEMSLOT_WRITE)
+
 /**
  * struct vblk_memslot - one validated region of the table
  * @gpa: first guest-physical address
  * @size: length in bytes, non-zero
  * @hva: user virtual address of @gpa in the owner's address space
+ * @perm: %VBLK_MEMSLOT_READ and/or %VBLK_MEMSLOT_WRITE; an access the
+ *	region does not allow is -EFAULT, as a hole is
  */
 struct vblk_memslot {
 	u64 gpa;
 	u64 size;
 	u64 hva;
+	u32 perm;
 };
 
 /**

@@ -553,9 +553,14 @@ static u32 vblk_vdpa_get_generation(struct vdpa_device *vdpa)
 
 /* ---- vdpa_config_ops: memory --------------------------------------------- */
 
+static_assert(VBLK_MEMSLOT_READ == VHOST_MAP_RO);
+static_assert(VBLK_MEMSLOT_WRITE == VHOST_MAP_WO);
+
 /*
  * The VMM's mappings (IOVA -> its virtual address) as a vblk_guestmem
- * table. vhost_vdpa keeps them disjoint; they are checked again anyway.
+ * table, each with its permissions (a read-only mapping is never written
+ * by the device, a write-only one never read). vhost_vdpa keeps them
+ * disjoint; they are checked again anyway.
  */
 static struct vblk_memtab *vblk_vdpa_memtab(struct vhost_iotlb *iotlb)
 {
@@ -583,6 +588,7 @@ static struct vblk_memtab *vblk_vdpa_memtab(struct vhost_iotlb *iotlb)
 		s->gpa = map->start;
 		s->size = map->last - map->start + 1;
 		s->hva = map->addr;
+		s->perm = map->perm & VBLK_MEMSLOT_RW;
 		if (!s->size || check_add_overflow(s->hva, s->size, &end) ||
 		    !access_ok(u64_to_user_ptr(s->hva), s->size) ||
 		    (n && s->gpa < t->slots[n - 1].gpa + t->slots[n - 1].size)) {

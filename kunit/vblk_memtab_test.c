@@ -6,8 +6,9 @@
  * too many regions, flags, unreadable arguments), then translation through
  * it with the test's own user memory (kunit_vm_mmap()): reads and writes
  * across regions and into holes, the owner's address space only, iterator
- * vectors split and merged at region boundaries, and aligned 2- and 4-byte
- * fields accessed whole.
+ * vectors split and merged at region boundaries, aligned 2- and 4-byte
+ * fields accessed whole, the regions' permissions (read-only, write-only)
+ * and a table replaced while it is in use.
  */
 #include <kunit/test.h>
 #include <linux/err.h>
@@ -80,6 +81,8 @@ static void vblk_memtab_test_sorted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, t->slots[0].gpa);
 	KUNIT_EXPECT_EQ(test, 0x2000, t->slots[0].size);
 	KUNIT_EXPECT_EQ(test, MT_HVA, t->slots[0].hva);
+	/* the /dev/vblk table has no rights to give: every region is RW */
+	KUNIT_EXPECT_EQ(test, VBLK_MEMSLOT_RW, t->slots[0].perm);
 	KUNIT_EXPECT_EQ(test, 0x2000, t->slots[1].gpa);
 	KUNIT_EXPECT_EQ(test, MT_HVA + 0x8000, t->slots[1].hva);
 	KUNIT_EXPECT_EQ(test, 0x200000, t->slots[2].gpa);
@@ -568,6 +571,177 @@ static void vblk_memtab_test_fields_not_torn(struct kunit *test)
 	mmput(f->mm);
 }
 
+/* A table of @n regions, built as the vDPA binding builds one. */
+static struct vblk_memtab *mt_tab(unsigned int n)
+{
+	struct vblk_memtab *t = kzalloc(struct_size(t, slots, n), GFP_KERNEL);
+
+	if (t)
+		t->nslots = n;
+	return t;
+}
+
+/*
+ * A vDPA VMM maps regions read-only or write-only for the device: the
+ * device never writes a read-only region (IN data, status byte, used
+ * ring), never reads a write-only one, and touches neither of a region
+ * with no rights. Each refusal is -EFAULT, as a hole is, and leaves the
+ * memory as it was.
+ */
+static void vblk_memtab_test_perm(struct kunit *test)
+{
+	struct mt_mem *g = mt_mem_new(test);
+	const struct vblk_mem_ops *ops = &vblk_guestmem_ops;
+	union vblk_iovec_buf *vec = kunit_kzalloc(test, sizeof(*vec),
+						  GFP_KERNEL);
+	struct vblk_memtab *t = mt_tab(4);
+	struct vblk_seg seg[2];
+	struct iov_iter it;
+	u8 buf[8] = "WRITTEN";
+	u16 v16 = 0xabcd;
+
+	KUNIT_ASSERT_NOT_NULL(test, vec);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	/* RO page 0, WO page 1, RW page 2, nothing page 3; adjacent in gpa */
+	t->slots[0] = (struct vblk_memslot){ 0, 0x1000, g->u,
+					     VBLK_MEMSLOT_READ };
+	t->slots[1] = (struct vblk_memslot){ 0x1000, 0x1000, g->u + PAGE_SIZE,
+					     VBLK_MEMSLOT_WRITE };
+	t->slots[2] = (struct vblk_memslot){ 0x2000, 0x1000,
+					     g->u + 2 * PAGE_SIZE,
+					     VBLK_MEMSLOT_RW };
+	t->slots[3] = (struct vblk_memslot){ 0x3000, 0x1000,
+					     g->u + 3 * PAGE_SIZE, 0 };
+	vblk_guestmem_replace(&g->gm, t);
+
+	/* read-only: read, never written (bytes, an aligned u16, a tail) */
+	KUNIT_EXPECT_EQ(test, 0, ops->read(&g->gm, 0x10, buf, 4));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x10, 4));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->write(&g->gm, 0x20, buf, 8));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->write(&g->gm, 0x40, &v16, 2));
+	KUNIT_EXPECT_EQ(test, 0x10, mt_byte(test, g, 0, 0x20));
+	KUNIT_EXPECT_EQ(test, 0x10, mt_byte(test, g, 0, 0x40));
+	/* write-only: written, never read */
+	KUNIT_EXPECT_EQ(test, 0, ops->write(&g->gm, 0x1020, &v16, 2));
+	KUNIT_EXPECT_EQ(test, 0xcd, mt_byte(test, g, 1, 0x20));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->read(&g->gm, 0x1020, &v16, 2));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->read(&g->gm, 0x1100, buf, 8));
+	/* read-write: both; no rights: neither */
+	KUNIT_EXPECT_EQ(test, 0, ops->write(&g->gm, 0x2000, buf, 8));
+	KUNIT_EXPECT_EQ(test, 0, ops->read(&g->gm, 0x2000, buf, 8));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->read(&g->gm, 0x3000, buf, 1));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->write(&g->gm, 0x3000, buf, 1));
+	KUNIT_EXPECT_EQ(test, 0x40, mt_byte(test, g, 3, 0));
+	/* a range that runs from a region that allows it into one that does not */
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->write(&g->gm, 0x2ffc, buf, 8));
+	KUNIT_EXPECT_EQ(test, 0x40, mt_byte(test, g, 3, 0));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->read(&g->gm, 0xffc, buf, 8));
+
+	/* data: the device fills (ITER_DEST) only what it may write... */
+	seg[0] = (struct vblk_seg){ 0x1000, 0x200 };
+	seg[1] = (struct vblk_seg){ 0x2000, 0x200 };
+	KUNIT_EXPECT_EQ(test, 0, ops->iter(&g->gm, seg, 2, ITER_DEST, vec, &it));
+	KUNIT_EXPECT_EQ(test, 0x400, iov_iter_count(&it));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->iter(&g->gm, seg, 2, ITER_SOURCE,
+						 vec, &it));
+	/* ...and drains (ITER_SOURCE) only what it may read */
+	seg[0] = (struct vblk_seg){ 0, 0x200 };
+	KUNIT_EXPECT_EQ(test, 0, ops->iter(&g->gm, seg, 2, ITER_SOURCE, vec,
+					   &it));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->iter(&g->gm, seg, 2, ITER_DEST,
+						 vec, &it));
+	seg[1] = (struct vblk_seg){ 0x3000, 0x200 };
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->iter(&g->gm, &seg[1], 1,
+						 ITER_SOURCE, vec, &it));
+	KUNIT_EXPECT_EQ(test, -EFAULT, ops->iter(&g->gm, &seg[1], 1,
+						 ITER_DEST, vec, &it));
+}
+
+/**
+ * struct mt_swap - a thread that replaces the table as fast as it can
+ * @gm: the guest memory
+ * @u: the test's user memory: gpa 0 is page 2 or page 4, alternately
+ * @rounds: tables published so far
+ * @nomem: allocations that failed
+ */
+struct mt_swap {
+	struct vblk_guestmem *gm;
+	unsigned long u;
+	unsigned long rounds;
+	unsigned long nomem;
+};
+
+static int mt_swap_fn(void *arg)
+{
+	struct mt_swap *w = arg;
+
+	while (!kthread_should_stop()) {
+		struct vblk_memtab *t = mt_tab(1);
+
+		if (!t) {
+			w->nomem++;
+			continue;
+		}
+		t->slots[0] = (struct vblk_memslot){
+			0, 0x1000, w->u + (w->rounds & 1 ? 4 : 2) * PAGE_SIZE,
+			VBLK_MEMSLOT_RW,
+		};
+		vblk_guestmem_replace(w->gm, t);
+		WRITE_ONCE(w->rounds, w->rounds + 1);
+		if (!(w->rounds % 64))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The VMM replaces the table (VBLK_SET_MEM_TABLE, vDPA's set_map) while a
+ * worker's pass translates through it: every access sees the old table or
+ * the new one, whole, and an old table is freed only once no pass can be
+ * using it (KASAN catches a use after free here).
+ */
+static void vblk_memtab_test_replace_while_used(struct kunit *test)
+{
+	struct mt_mem *g = mt_mem_new(test);
+	const struct vblk_mem_ops *ops = &vblk_guestmem_ops;
+	union vblk_iovec_buf *vec = kunit_kzalloc(test, sizeof(*vec),
+						  GFP_KERNEL);
+	struct mt_swap *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct vblk_seg seg = { 0x10, 8 };
+	unsigned long bad = 0, i;
+	struct task_struct *t;
+	struct iov_iter it;
+	u8 buf[8];
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second CPU for the other thread");
+	KUNIT_ASSERT_NOT_NULL(test, vec);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->gm = &g->gm;
+	w->u = g->u;
+	t = kthread_run(mt_swap_fn, w, "vblk-kunit-swap");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	while (!READ_ONCE(w->rounds))
+		cond_resched();
+	for (i = 0; i < MT_ROUNDS; i++) {
+		if (ops->read(&g->gm, 0x10, buf, sizeof(buf)) ||
+		    (memchr_inv(buf, 0x30, 8) && memchr_inv(buf, 0x50, 8)))
+			bad++;
+		if (ops->iter(&g->gm, &seg, 1, ITER_SOURCE, vec, &it) ||
+		    copy_from_iter(buf, 8, &it) != 8 ||
+		    (memchr_inv(buf, 0x30, 8) && memchr_inv(buf, 0x50, 8)))
+			bad++;
+	}
+	kthread_stop(t);
+	put_task_struct(t);
+	kunit_info(test, "%lu tables published, %lu accesses wrong", w->rounds,
+		   bad);
+	KUNIT_EXPECT_EQ(test, 0, bad);
+	KUNIT_EXPECT_EQ(test, 0, w->nomem);
+	KUNIT_EXPECT_GT(test, w->rounds, 1);
+}
+
 static struct kunit_case vblk_memtab_test_cases[] = {
 	KUNIT_CASE(vblk_memtab_test_sorted),
 	KUNIT_CASE_PARAM(vblk_memtab_test_refused, mt_bad_gen_params),
@@ -577,6 +751,8 @@ static struct kunit_case vblk_memtab_test_cases[] = {
 	KUNIT_CASE(vblk_memtab_test_iter),
 	KUNIT_CASE(vblk_memtab_test_fields),
 	KUNIT_CASE(vblk_memtab_test_fields_not_torn),
+	KUNIT_CASE(vblk_memtab_test_perm),
+	KUNIT_CASE(vblk_memtab_test_replace_while_used),
 	{}
 };
 
