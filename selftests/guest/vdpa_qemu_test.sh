@@ -18,7 +18,7 @@
 # The guest side is e2e-guest.sh (boots v1 and 3).  Prints KTAP.  Needs
 # /dev/kvm, vblk.ko loaded, kmod/vblk_vdpa.ko, iproute2's vdpa, QEMU 10
 # (VBLK_QEMU, else the one scripts/qemu10.sh unpacked next to the test
-# kernel's build), user/vblkctl, e2fsprogs, python3, and the guest kernel
+# kernel's build), user/vblkctl, e2fsprogs, jq, and the guest kernel
 # (VBLK_BZIMAGE, or VBLK_KDIR/arch/x86/boot/bzImage).  VBLK_GUEST_TIMEOUT
 # bounds each boot (seconds).
 GUEST_TIMEOUT_DEFAULT=600
@@ -47,7 +47,7 @@ missing=""
 "$qemu" -device vhost-vdpa-device-pci,help 2>/dev/null |
 	grep -q '^vhost-vdpa-device-pci options:' ||
 	missing="$missing QEMU with vhost-vdpa-device-pci ($qemu; scripts/qemu10.sh);"
-vdpa_begin $NTESTS "$missing" python3 debugfs mke2fs e2fsck
+vdpa_begin $NTESTS "$missing" jq debugfs mke2fs e2fsck
 
 # start_qemu BOOT LOG: boot the guest in the background ($vpid), on the
 # vDPA device.  Guest memory is a shared memfd: vhost_vdpa maps only
